@@ -1,0 +1,7 @@
+"""Sign-in, sign-out, invitations and passwords."""
+
+from flask import Blueprint
+
+bp = Blueprint("auth", __name__)
+
+from . import views  # noqa: E402, F401

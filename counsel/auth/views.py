@@ -1,0 +1,115 @@
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from .. import audit
+from ..extensions import db, limiter
+from ..forms import EmptyForm
+from ..models import User
+from . import bp, invitations, sessions
+from .forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from .passwords import hash_password, verify_password
+
+
+def home_for(user) -> str:
+    return url_for({"counselor": "dashboard.index", "client": "portal.home",
+                    "admin": "admin.index"}[user.role])
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only same-site paths: never an open redirect."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _sign_in_limit():
+    return current_app.config["SIGN_IN_LIMIT"]
+
+
+def _account_key():
+    return "sign-in:" + (request.form.get("email") or "").strip().lower()[:254]
+
+
+def _failed(response):
+    return response.status_code != 302
+
+
+def _begin_session(user: User, action: str):
+    """Renew the session at sign-in: nothing from before survives it."""
+    session.clear()
+    sessions.start(user)
+    login_user(user)
+    audit.record(action, user.client or user, actor=user)
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+def sign_in():
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = db.session.scalars(select(User).where(User.email == form.email.data)).first()
+        if verify_password(user.password_hash if user else None, form.password.data) \
+                and user.active:
+            _begin_session(user, "auth.sign_in")
+            db.session.commit()
+            return redirect(_safe_next(request.args.get("next")) or home_for(user))
+        audit.record_now("auth.sign_in", outcome="failure", target_type="users",
+                         target_id=user.id if user else None)
+        form.form_errors.append("That email and password do not match an active account.")
+    return render_template("auth/sign_in.html", form=form)
+
+
+@bp.post("/sign-out")
+def sign_out():
+    if EmptyForm().validate_on_submit():
+        sessions.end(current_user.get_id())
+        audit.record("auth.sign_out", current_user.client or current_user)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You have signed out.", "info")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def accept_invitation(token):
+    invitation = invitations.find_usable(token)
+    if invitation is None:
+        return render_template("auth/invitation_unusable.html"), 404
+    user = invitation.user
+    form = NewPasswordForm(email=user.email, name=user.name)
+    if form.validate_on_submit():
+        invitations.accept(invitation, form.password.data)
+        _begin_session(user, "auth.sign_in")
+        db.session.commit()
+        flash("Welcome. Your password is set and you are signed in.", "success")
+        return redirect(home_for(user))
+    return render_template("auth/accept_invitation.html", form=form, user=user)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    form = ChangePasswordForm(email=current_user.email, name=current_user.name)
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.current.data):
+            user = current_user._get_current_object()
+            user.password_hash = hash_password(form.password.data)
+            sessions.end_all(user)
+            _begin_session(user, "auth.password_change")
+            db.session.commit()
+            flash("Your password is changed. Other devices have been signed out.", "success")
+            return redirect(home_for(user))
+        audit.record_now("auth.password_change", outcome="failure", target_type="users",
+                         target_id=current_user.id)
+        form.current.errors.append("That is not your current password.")
+    return render_template("auth/change_password.html", form=form)

@@ -1,0 +1,80 @@
+"""``flask --app counsel ...`` commands."""
+
+import secrets
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from . import config
+from .auth.passwords import hash_password, password_problem
+from .extensions import db
+from .models import Client, User
+
+
+@click.command("create-user")
+@click.option("--role", type=click.Choice(["counselor", "admin"]), required=True)
+@click.option("--email", required=True)
+@click.option("--name", default=None, help="Display name (defaults to the email's first part).")
+@click.password_option(prompt="Password (12-128 characters)")
+def create_user(role, email, name, password):
+    """Create a counselor or admin account."""
+    email = email.strip().lower()
+    if db.session.scalars(select(User).where(User.email == email)).first():
+        raise click.ClickException(f"{email} already has an account.")
+    problem = password_problem(password, email=email)
+    if problem:
+        raise click.ClickException(problem)
+    db.session.add(User(email=email, name=name or email.split("@")[0], role=role,
+                        password_hash=hash_password(password)))
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+DEMO_PEOPLE = [
+    # (email, name, role, counselor email for clients)
+    ("admin@example.com", "Practice Admin", "admin", None),
+    ("counselor@example.com", "Dr. Rivka Moreno", "counselor", None),
+    ("other@example.com", "Dr. Tomás Lindqvist", "counselor", None),
+    ("alex@example.com", "Alex Rivera", "client", "counselor@example.com"),
+    ("sam@example.com", "Sam Okafor", "client", "counselor@example.com"),
+    ("jordan@example.com", "Jordan Lee", "client", "other@example.com"),
+]
+
+# Later features add their demo data here: callables of (people_by_email) -> None.
+DEMO_EXTENSIONS = []
+
+
+@click.command("demo")
+@click.option("--password", default=None, help="Password for every demo account "
+              "(generated and printed when omitted).")
+def demo(password):
+    """Create or refresh the demo practice (never in production)."""
+    if config.is_production(current_app):
+        raise click.ClickException("The demo refuses to run in production mode.")
+    password = password or secrets.token_urlsafe(12)
+    if password_problem(password):
+        raise click.ClickException(password_problem(password))
+    password_hash = hash_password(password)
+    people = {}
+    for email, name, role, counselor_email in DEMO_PEOPLE:
+        user = db.session.scalars(select(User).where(User.email == email)).first()
+        if user is None:
+            user = User(email=email, name=name, role=role)
+            db.session.add(user)
+        user.password_hash, user.active = password_hash, True
+        if role == "client" and user.client is None:
+            db.session.add(Client(user=user, counselor=people[counselor_email]))
+        people[email] = user
+    db.session.flush()
+    for extend in DEMO_EXTENSIONS:
+        extend(people)
+    db.session.commit()
+    click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000 with:")
+    for email, _name, role, _c in DEMO_PEOPLE:
+        click.echo(f"  {role:<10} {email:<24} password: {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(create_user)
+    app.cli.add_command(demo)

@@ -1,0 +1,110 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import or_, select
+
+from .. import audit
+from ..auth import invitations
+from ..extensions import db
+from ..forms import EmptyForm
+from ..models import AuditEvent, Client, User
+from ..permissions import caseload_query, client_for_counselor
+from . import bp, operations
+from .forms import ClientForm, SearchForm
+
+FILTERS = {"all": "All clients", "active": "Active", "inactive": "Deactivated"}
+
+
+def filtered_caseload(search: str, status: str):
+    query = caseload_query(current_user).join(Client.user).order_by(User.name)
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        query = query.where(or_(User.name.ilike(pattern, escape="\\"),
+                                User.email.ilike(pattern, escape="\\"),
+                                Client.preferred_name.ilike(pattern, escape="\\")))
+    if status in ("active", "inactive"):
+        query = query.where(User.active.is_(status == "active"))
+    return db.session.scalars(query).all()
+
+
+@bp.get("/")
+def index():
+    form = SearchForm(request.args)
+    search = (form.q.data or "").strip() if form.validate() else ""
+    status = request.args.get("status", "all")
+    clients = filtered_caseload(search, status if status in FILTERS else "all")
+    return render_template("clients/index.html", clients=clients, form=form, status=status,
+                           filters=FILTERS)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    form = ClientForm()
+    if form.validate_on_submit():
+        client, token = operations.add_client(current_user, **_client_data(form))
+        db.session.commit()
+        return _show_invitation(client, token, created=True)
+    return render_template("clients/form.html", form=form, client=None)
+
+
+@bp.get("/<int:client_id>")
+def show(client_id):
+    client = client_for_counselor(client_id)
+    audit.record("client.view", client)
+    db.session.commit()
+    return render_template("clients/show.html", client=client, form=EmptyForm())
+
+
+@bp.route("/<int:client_id>/edit", methods=["GET", "POST"])
+def edit(client_id):
+    client = client_for_counselor(client_id)
+    form = ClientForm(obj=client, existing_user_id=client.user_id)
+    if form.validate_on_submit():
+        operations.update_client(current_user, client, **_client_data(form))
+        db.session.commit()
+        flash("Client details saved.", "success")
+        return redirect(url_for(".show", client_id=client.id))
+    return render_template("clients/form.html", form=form, client=client)
+
+
+@bp.post("/<int:client_id>/invitation")
+def reinvite(client_id):
+    client = client_for_counselor(client_id)
+    if not EmptyForm().validate_on_submit() or not client.active:
+        return redirect(url_for(".show", client_id=client.id))
+    token = invitations.issue(current_user, client.user)
+    db.session.commit()
+    return _show_invitation(client, token, created=False)
+
+
+@bp.post("/<int:client_id>/<any(deactivate, reactivate):action>")
+def set_active(client_id, action):
+    client = client_for_counselor(client_id)
+    if EmptyForm().validate_on_submit():
+        operations.set_active(current_user, client.user, action == "reactivate")
+        db.session.commit()
+        flash(f"{client.display_name} is {'active again' if client.active else 'deactivated'}.",
+              "success")
+    return redirect(url_for(".show", client_id=client.id))
+
+
+@bp.get("/<int:client_id>/access")
+def access_history(client_id):
+    client = client_for_counselor(client_id)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.client_id == client.id)
+        .order_by(AuditEvent.at.desc()).limit(200)
+    ).all()
+    audit.record("client.access_history.view", client)
+    db.session.commit()
+    return render_template("clients/access.html", client=client, events=events)
+
+
+def _client_data(form: ClientForm) -> dict:
+    return {name: form[name].data for name in
+            ("name", "email", "phone", "preferred_name", "pronouns")}
+
+
+def _show_invitation(client, token, created):
+    """Rendered straight from the POST: the link exists only in this response."""
+    link = url_for("auth.accept_invitation", token=token, _external=True)
+    return render_template("clients/invitation.html", client=client, link=link, created=created)

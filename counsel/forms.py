@@ -1,0 +1,34 @@
+"""Form pieces shared by every blueprint."""
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, StringField
+from wtforms.validators import Email, Length, Optional, ValidationError
+
+
+class EmptyForm(FlaskForm):
+    """CSRF protection for POST-only buttons."""
+
+
+def clean_text(form, field):
+    """Refuse control characters (NUL and friends) that no keyboard types and PostgreSQL
+    cannot store; tabs and line breaks are fine."""
+    value = field.data or ""
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
+        raise ValidationError(
+            "This contains an invisible control character. Remove it and try again.")
+
+
+def email_field(label="Email address", **kwargs):
+    return EmailField(
+        label,
+        validators=[Length(max=254), Email(message="Enter an email address like name@example.com.",
+                                           check_deliverability=False)],
+        filters=[lambda v: v.strip().lower() if v else v],
+        render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
+        **kwargs,
+    )
+
+
+def optional_text(label, max_length, **kwargs):
+    return StringField(label, validators=[Optional(), Length(max=max_length), clean_text],
+                       filters=[lambda v: v.strip() if v else None], **kwargs)

@@ -1,0 +1,83 @@
+"""Every "may this person see or change this object" rule, and the loaders views use.
+
+Loaders filter by the acting user inside the query itself, so another person's id finds
+nothing; a miss is recorded as a refused access and answered with 404 (PRODUCT.md rule 6).
+Templates call the same predicates through the ``can`` global.
+"""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import select
+
+from . import audit
+from .extensions import db
+from .models import Client, User
+
+
+def role_required(*roles):
+    """For a blueprint's ``before_request``: other roles get 403, no data."""
+    if current_user.is_authenticated and current_user.role not in roles:
+        audit.record_now("access.wrong_role", outcome="denied", detail=",".join(roles))
+        abort(403)
+
+
+def refuse(target_type: str, target_id) -> None:
+    audit.record_now("access.refused", target_type=target_type, target_id=target_id)
+    abort(404)
+
+
+def one_or_404(statement, target_type: str, target_id):
+    obj = db.session.scalars(statement).first()
+    if obj is None:
+        refuse(target_type, target_id)
+    return obj
+
+
+# --- clients -----------------------------------------------------------------------------
+
+def caseload_query(counselor: User):
+    return select(Client).where(Client.counselor_id == counselor.id)
+
+
+def client_for_counselor(client_id: int) -> Client:
+    """A client on the signed-in counselor's caseload, or 404."""
+    return one_or_404(
+        caseload_query(current_user).where(Client.id == client_id), "clients", client_id
+    )
+
+
+def own_client_record() -> Client:
+    """The signed-in client's own record."""
+    client = current_user.client
+    if client is None:
+        abort(404)
+    return client
+
+
+def can_view_client(user: User, client: Client) -> bool:
+    if user.is_counselor:
+        return client.counselor_id == user.id
+    if user.is_client:
+        return client.user_id == user.id
+    return False
+
+
+PREDICATES = {"view_client": can_view_client}
+
+
+def can(action: str, obj) -> bool:
+    """Template helper: ``{% if can('view_client', client) %}``."""
+    return current_user.is_authenticated and PREDICATES[action](current_user, obj)
+
+
+def with_role(*roles):
+    """Decorator form of ``role_required`` for a single view."""
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            role_required(*roles)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorator

@@ -1,0 +1,10 @@
+"""The client's own pages: what to do next, their work, who has seen their record."""
+
+from flask import Blueprint
+
+from ..permissions import role_required
+
+bp = Blueprint("portal", __name__, url_prefix="/my")
+bp.before_request(lambda: role_required("client"))
+
+from . import views  # noqa: E402, F401

@@ -1,0 +1,40 @@
+"""Helpers that walk the app's URL map, so a new route is covered by the access and CSRF
+tests the moment it exists."""
+
+from werkzeug.routing import Rule
+
+PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health"}
+
+
+def sample_url(rule: Rule, ids: dict | None = None) -> str:
+    """A concrete URL for a rule: integer arguments from ``ids`` (or 1), the first choice
+    of an ``any()`` argument, and "x" for anything else."""
+    values = {}
+    for name, converter in rule._converters.items():
+        kind = type(converter).__name__
+        if kind == "IntegerConverter":
+            values[name] = (ids or {}).get(name, 1)
+        elif kind == "AnyConverter":
+            values[name] = sorted(converter.items)[0]
+        else:
+            values[name] = "x"
+    return rule.build(values)[1]
+
+
+def rules(app, *, method: str | None = None):
+    for rule in app.url_map.iter_rules():
+        methods = (rule.methods or set()) - {"HEAD", "OPTIONS"}
+        if method and method not in methods:
+            continue
+        yield rule, methods
+
+
+def protected_rules(app):
+    return [(rule, methods) for rule, methods in rules(app) if rule.endpoint not in PUBLIC]
+
+
+def endpoint_role(endpoint: str) -> str | None:
+    """Which role a blueprint is for; None for pages every signed-in person may open."""
+    return {"dashboard": "counselor", "clients": "counselor", "library": "counselor",
+            "assignments": "counselor", "admin": "admin", "portal": "client"}.get(
+        endpoint.split(".")[0])

@@ -1,0 +1,76 @@
+"""Security headers on every response, and an audit trail nobody can rewrite."""
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
+
+from counsel import audit
+from counsel.extensions import db
+from counsel.models import AuditEvent
+
+
+def test_security_headers_on_pages_and_errors(client, auth, people):
+    auth.login(people["counselor"])
+    for url in ("/dashboard/", "/clients/", "/nope", "/sign-in"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "default-src 'self'" in csp and "object-src 'none'" in csp
+        assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_scripts(client, auth, people):
+    auth.login(people["counselor"])
+    for url in ("/dashboard/", "/clients/", "/clients/new", f"/clients/{people['alex'].id}"):
+        html = client.get(url).text
+        assert "<script>" not in html and "onclick=" not in html and "style=" not in html
+
+
+def test_typed_markup_is_escaped(client, auth, people):
+    auth.login(people["counselor"])
+    evil = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
+    client.post("/clients/new", data={"name": evil, "email": "evil@example.org",
+                                      "preferred_name": evil, "pronouns": evil[:40],
+                                      "phone": evil[:40]})
+    page = client.get("/clients/").text + client.get("/clients/?q=evil").text
+    assert "<script>alert(1)" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_request_over_the_size_limit_is_a_clear_413(client, auth, people):
+    auth.login(people["counselor"])
+    response = client.post("/clients/new", data={"name": "x" * (3 * 1024 * 1024)})
+    assert response.status_code == 413
+    assert "larger than counsel accepts" in response.text
+
+
+def test_audit_rows_hold_no_clinical_text_and_cannot_be_changed(app, people):
+    audit.record("client.view", people["alex"], actor=people["counselor"])
+    db.session.commit()
+    row = db.session.scalars(db.select(AuditEvent)).first()
+    assert row.client_id == people["alex"].id and row.actor_id == people["counselor"].id
+    row.action = "edited"
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+    db.session.delete(row)
+    with pytest.raises(RuntimeError):
+        db.session.commit()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_events SET action = 'x'",
+                                       "DELETE FROM audit_events"])
+def test_the_database_itself_refuses_audit_changes(app, people, statement):
+    audit.record("client.view", people["alex"], actor=people["counselor"])
+    db.session.commit()
+    with pytest.raises(DatabaseError, match="append-only"), db.engine.begin() as connection:
+        connection.execute(text(statement))
+    assert db.session.scalar(text("SELECT count(*) FROM audit_events")) == 1
+
+
+def test_no_route_edits_or_deletes_audit_rows(app):
+    assert not [r for r in app.url_map.iter_rules() if "audit" in r.rule and
+                (r.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}]
