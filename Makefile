@@ -15,11 +15,11 @@ run: $(VENV)/.run-deps
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.test-deps
-	$(VENV)/bin/ruff check counsel tests bench migrations
+	$(VENV)/bin/ruff check .
 	scripts/test-all
 
 lint: $(VENV)/.test-deps
-	$(VENV)/bin/ruff check counsel tests bench migrations
+	$(VENV)/bin/ruff check .
 
 $(VENV)/.run-deps: pyproject.toml
 	scripts/system-deps run
