@@ -7,8 +7,10 @@ from flask import Flask, current_app
 from sqlalchemy import select
 
 from . import config
+from .assignments.demo import add_demo_work
 from .auth.passwords import hash_password, password_problem
 from .extensions import db
+from .library.loader import sync_library
 from .models import Client, User
 
 
@@ -41,8 +43,13 @@ DEMO_PEOPLE = [
     ("jordan@example.com", "Jordan Lee", "client", "other@example.com"),
 ]
 
-# Later features add their demo data here: callables of (people_by_email) -> None.
-DEMO_EXTENSIONS = []
+
+@click.command("sync-library")
+def sync_library_command():
+    """Load or update the guide's exercise library from counsel/guide/*.toml."""
+    counts = sync_library()
+    db.session.commit()
+    click.echo("Exercise library: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
 @click.command("demo")
@@ -67,8 +74,8 @@ def demo(password):
             db.session.add(Client(user=user, counselor=people[counselor_email]))
         people[email] = user
     db.session.flush()
-    for extend in DEMO_EXTENSIONS:
-        extend(people)
+    sync_library()
+    add_demo_work(people)
     db.session.commit()
     click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000 with:")
     for email, _name, role, _c in DEMO_PEOPLE:
@@ -78,3 +85,4 @@ def demo(password):
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
+    app.cli.add_command(sync_library_command)

@@ -1,8 +1,13 @@
 """Form pieces shared by every blueprint."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
+from wtforms import EmailField, SelectChoice, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
+
+
+def choices(labels: dict, optgroup: str | None = None) -> list[SelectChoice]:
+    """Select or radio choices from a {value: label} mapping."""
+    return [SelectChoice(value, label, optgroup=optgroup) for value, label in labels.items()]
 
 
 class EmptyForm(FlaskForm):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from . import audit
 from .extensions import db
-from .models import Client, User
+from .models import Assignment, Client, Exercise, Revision, User
 
 
 def role_required(*roles):
@@ -64,7 +64,58 @@ def can_view_client(user: User, client: Client) -> bool:
     return False
 
 
-PREDICATES = {"view_client": can_view_client}
+# --- exercises -----------------------------------------------------------------------------
+
+def visible_exercises(counselor: User):
+    """The current library and the counselor's own exercises."""
+    return select(Exercise).where(
+        Exercise.retired_at.is_(None),
+        (Exercise.owner_id.is_(None)) | (Exercise.owner_id == counselor.id),
+    )
+
+
+def exercise_for_counselor(exercise_id: int) -> Exercise:
+    return one_or_404(visible_exercises(current_user).where(Exercise.id == exercise_id),
+                      "exercises", exercise_id)
+
+
+def own_exercise(exercise_id: int) -> Exercise:
+    """One of the signed-in counselor's own exercises (library ones cannot be edited)."""
+    return one_or_404(select(Exercise).where(Exercise.id == exercise_id,
+                                             Exercise.owner_id == current_user.id),
+                      "exercises", exercise_id)
+
+
+def can_edit_exercise(user: User, exercise: Exercise) -> bool:
+    return user.is_counselor and exercise.owner_id == user.id
+
+
+# --- assignments ---------------------------------------------------------------------------
+
+def assignment_for_counselor(assignment_id: int) -> Assignment:
+    return one_or_404(
+        select(Assignment).join(Assignment.client)
+        .where(Assignment.id == assignment_id, Client.counselor_id == current_user.id),
+        "assignments", assignment_id)
+
+
+def assignment_for_client(assignment_id: int) -> Assignment:
+    """One of the signed-in client's own assignments."""
+    client = own_client_record()
+    return one_or_404(
+        select(Assignment).where(Assignment.id == assignment_id,
+                                 Assignment.client_id == client.id),
+        "assignments", assignment_id)
+
+
+def revision_of(assignment: Assignment, number: int) -> Revision:
+    return one_or_404(
+        select(Revision).where(Revision.assignment_id == assignment.id,
+                               Revision.number == number),
+        "revisions", f"{assignment.id}/{number}")
+
+
+PREDICATES = {"view_client": can_view_client, "edit_exercise": can_edit_exercise}
 
 
 def can(action: str, obj) -> bool:

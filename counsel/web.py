@@ -1,14 +1,13 @@
 """Cross-cutting web behaviour: security headers, error pages, template helpers, and the
 two routes that belong to no feature (the root redirect and a health check)."""
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
+from .clock import localtime
 from .extensions import db
 from .forms import EmptyForm
 from .permissions import can
@@ -91,20 +90,13 @@ def register_errors(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        # Views that hold someone's writing register their own way of handing it back.
-        handler = current_app.extensions.get("csrf_recovery", {}).get(request.endpoint)
-        if handler is not None:
-            return handler()
+        # Views that hold someone's writing hand it back rather than drop it.
+        rescue = current_app.extensions.get("text_rescue", {}).get(request.endpoint)
+        if rescue is not None:
+            return rescue()
         return _error(400, "This page had expired",
                       "For your security the form had expired. Go back, reload the page "
                       "and try again.")
-
-
-def localtime(value, fmt="%d %b %Y, %H:%M"):
-    if value is None:
-        return ""
-    zone = ZoneInfo(current_app.config["PRACTICE_TIMEZONE"])
-    return value.astimezone(zone).strftime(fmt)
 
 
 def init_app(app: Flask) -> None:

@@ -4,7 +4,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from counsel.auth.passwords import hash_password
-from counsel.models import Client, User
+from counsel.models import Assignment, Client, Exercise, ExercisePrompt, User
 
 PASSWORD = "a long test password 42"
 
@@ -50,3 +50,39 @@ def bind(session) -> None:
         factory_class = pending.pop()
         factory_class._meta.sqlalchemy_session = session
         pending.extend(factory_class.__subclasses__())
+
+
+class ExerciseFactory(Base):
+    """A counselor's own exercise by default; pass owner=None for a library one."""
+
+    class Meta:
+        model = Exercise
+
+    owner = factory.SubFactory(CounselorFactory)
+    slug = None
+    stage = "reflection"
+    kind = "reflection"
+    title = factory.Sequence(lambda n: f"Exercise {n}")
+    purpose = "To think something through."
+    instructions = "Take your time.\n\nWrite as much or as little as you like."
+    estimated_minutes = 20
+    prompts = factory.LazyFunction(lambda: [ExercisePrompt(position=0, text="What happened?"),
+                                            ExercisePrompt(position=1, text="What now?")])
+
+
+class AssignmentFactory(Base):
+    class Meta:
+        model = Assignment
+
+    client = factory.SubFactory(ClientFactory)
+    counselor = factory.SelfAttribute("client.counselor")
+    exercise = factory.SubFactory(ExerciseFactory, owner=factory.SelfAttribute("..counselor"))
+    title = factory.SelfAttribute("exercise.title")
+    stage = factory.SelfAttribute("exercise.stage")
+    kind = factory.SelfAttribute("exercise.kind")
+    purpose = factory.SelfAttribute("exercise.purpose")
+    instructions = factory.SelfAttribute("exercise.instructions")
+    prompts = factory.LazyAttribute(lambda o: [p.text for p in o.exercise.prompts])
+    due_date = None
+    note = None
+    _status = "assigned"

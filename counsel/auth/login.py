@@ -1,7 +1,7 @@
 """Flask-Login wiring: the cookie's token is checked against a live server-side session,
 and every endpoint needs a signed-in person unless it is on the short public list."""
 
-from flask import Flask, flash, g, jsonify, redirect, request, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import login_manager
@@ -15,6 +15,9 @@ def _wants_json() -> bool:
 
 
 def _unauthorized():
+    rescue = current_app.extensions.get("text_rescue", {}).get(request.endpoint)
+    if rescue is not None and request.method == "POST":
+        return rescue()
     if _wants_json():
         message = "You are signed out. Sign in again to save."
         return jsonify(error="signed_out", message=message), 401

@@ -3,15 +3,18 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 
 from .. import audit
+from ..assignments.queries import clients_with_overdue_work
 from ..auth import invitations
+from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import AuditEvent, Client, User
+from ..models import Assignment, AuditEvent, Client, User
 from ..permissions import caseload_query, client_for_counselor
 from . import bp, operations
 from .forms import ClientForm, SearchForm
 
-FILTERS = {"all": "All clients", "active": "Active", "inactive": "Deactivated"}
+FILTERS = {"all": "All clients", "active": "Active", "overdue": "With overdue work",
+           "inactive": "Deactivated"}
 
 
 def filtered_caseload(search: str, status: str):
@@ -23,6 +26,8 @@ def filtered_caseload(search: str, status: str):
                                 Client.preferred_name.ilike(pattern, escape="\\")))
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
+    if status == "overdue":
+        query = query.where(Client.id.in_(clients_with_overdue_work(practice_today())))
     return db.session.scalars(query).all()
 
 
@@ -51,7 +56,10 @@ def show(client_id):
     client = client_for_counselor(client_id)
     audit.record("client.view", client)
     db.session.commit()
-    return render_template("clients/show.html", client=client, form=EmptyForm())
+    assignments = db.session.scalars(select(Assignment).where(Assignment.client_id == client.id)
+                                     .order_by(Assignment.created_at.desc())).all()
+    return render_template("clients/show.html", client=client, form=EmptyForm(),
+                           assignments=assignments, today=practice_today())
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

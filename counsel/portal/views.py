@@ -1,17 +1,34 @@
+from datetime import date
+
 from flask import render_template
 from sqlalchemy import select
 
 from .. import audit
+from ..assignments import status
+from ..clock import practice_today
 from ..extensions import db
-from ..models import AuditEvent
+from ..models import Assignment, AuditEvent
 from ..permissions import own_client_record
 from . import bp
 
 
 @bp.get("/")
 def home():
+    """What to do next, by due date; what is with the counselor; what was reviewed."""
     client = own_client_record()
-    return render_template("portal/home.html", client=client)
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.client_id == client.id,
+                                 Assignment.status != "withdrawn")
+        .order_by(Assignment.created_at.desc())
+    ).all()
+    todo = sorted((a for a in assignments if a.status in status.OPEN),
+                  key=lambda a: (a.status != "revision_requested", a.due_date or date.max))
+    return render_template(
+        "portal/home.html", client=client, today=practice_today(), todo=todo,
+        next_up=todo[0] if todo else None,
+        waiting=[a for a in assignments if a.status == "submitted"],
+        done=[a for a in assignments if a.status == "completed"],
+    )
 
 
 @bp.get("/access")

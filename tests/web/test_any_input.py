@@ -3,6 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from counsel.models import Assignment
+
 from ..conftest import Auth
 
 # Short text of any kind, or long runs of one character (emoji, RTL mark, NUL...).
@@ -43,3 +45,55 @@ def test_sign_in_never_fails(app, email, password):
 def test_invitation_urls_never_fail(app, token):
     response = app.test_client().get("/invitation/" + token.replace("/", "_").replace("?", "_"))
     assert response.status_code in (200, 404, 308)
+
+
+unicode_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"],
+                                              blacklist_characters="\x00"), max_size=400)
+
+
+@SETTINGS
+@given(first=unicode_text, second=unicode_text)
+def test_any_unicode_draft_reads_back_byte_identical(app, people, first, second):
+    from .workflow import current_version, fresh, letter, save, work_url
+
+    assignment = letter(people, prompts=("One", "Two"))
+    client = app.test_client()
+    Auth(client).login(people["alex"].user)
+    response = save(client, assignment, [first, second])
+    assert response.status_code == 200
+    stored = fresh(Assignment, assignment.id).draft.answers
+    assert [s.encode() for s in stored] == [first.encode(), second.encode()]
+    posted = client.post(work_url(assignment), data={
+        "answers-0": second, "answers-1": first, "action": "save",
+        "base_version": current_version(assignment)})
+    assert posted.status_code == 302
+    stored = fresh(Assignment, assignment.id).draft.answers
+    assert [s.encode() for s in stored] == [second.encode(), first.encode()]
+    page = client.get(work_url(assignment))
+    assert page.status_code == 200
+
+
+@SETTINGS
+@given(values=st.lists(text, min_size=4, max_size=4))
+def test_review_and_exercise_forms_never_fail(app, people, values):
+    from .workflow import letter, submit
+
+    assignment = letter(people)
+    alex = app.test_client()
+    Auth(alex).login(people["alex"].user)
+    submit(alex, assignment, ["Some words to comment on."])
+    client = app.test_client()
+    Auth(client).login(people["counselor"])
+    base = f"/assignments/{assignment.id}/revisions/1"
+    posts = [(base + "/comments", {"prompt_index": values[0][:5], "start": values[1],
+                                   "quote": values[2], "body": values[3]}),
+             (base + "/send", {"overall_comment": values[0], "decision": values[1],
+                               "rubric_specific": values[2]}),
+             ("/assign", {"client": values[0], "exercise": values[1], "due_date": values[2],
+                          "note": values[3]}),
+             ("/library/new", {"title": values[0], "purpose": values[1],
+                               "instructions": values[2], "prompts-0-text": values[3],
+                               "stage": values[1], "kind": values[2]})]
+    for url, data in posts:
+        response = client.post(url, data=data)
+        assert response.status_code < 500, (url, response.status_code)

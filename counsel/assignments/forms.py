@@ -1,0 +1,71 @@
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from ..forms import choices, clean_text
+from .operations import RUBRIC, RUBRIC_LEVELS
+
+
+class AssignForm(FlaskForm):
+    client = SelectField("Client", coerce=int,
+                         validators=[InputRequired(message="Choose a client.")])
+    exercise = SelectField("Exercise", coerce=int,
+                           validators=[InputRequired(message="Choose an exercise.")])
+    due_date = DateField("Due date (optional)", validators=[Optional()],
+                         description="Leave empty for no deadline.")
+    note = TextAreaField("Personal note (optional)", validators=[Optional(), Length(max=5000),
+                                                                  clean_text],
+                         description="The client sees this with the exercise.")
+
+    def __init__(self, *args, today: date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._today = today
+
+    def validate_due_date(self, field):
+        if field.data and field.data < self._today:
+            raise ValidationError("The due date is in the past. Choose today or later.")
+
+
+class CommentForm(FlaskForm):
+    prompt_index = IntegerField("Answer", validators=[InputRequired(message="Choose an answer."),
+                                                      NumberRange(min=0)])
+    start = HiddenField()
+    quote = TextAreaField("Passage", validators=[InputRequired(
+        message="Select a passage in the answer, or paste it here."), Length(max=50_000)],
+        description="Select words in the answer above, or paste them here exactly.")
+    body = TextAreaField("Comment", validators=[InputRequired(message="Write your comment."),
+                                                Length(max=5000), clean_text])
+
+    def start_value(self) -> int | None:
+        try:
+            return int(self.start.data)
+        except (TypeError, ValueError):
+            return None
+
+
+class ReviewForm(FlaskForm):
+    overall_comment = TextAreaField("Overall comment", validators=[Optional(), Length(max=10_000),
+                                                                   clean_text])
+    decision = RadioField("Decision", choices=choices({"request_revision": "Ask for a revision",
+                                                       "accept": "Accept this work"}),
+                          validators=[InputRequired(message="Choose a decision.")])
+
+
+def rubric_fields() -> dict:
+    """One optional rating per rubric criterion; used for letters."""
+    return {f"rubric_{key}": RadioField(label, choices=choices(RUBRIC_LEVELS),
+                                        validators=[Optional()])
+            for key, label in RUBRIC.items()}
+
+
+LetterReviewForm = type("LetterReviewForm", (ReviewForm,), rubric_fields())
+
+
+def review_form_for(kind: str, **kwargs) -> ReviewForm:
+    return (LetterReviewForm if kind == "letter" else ReviewForm)(**kwargs)
+
+
+def rubric_data(form: ReviewForm) -> dict:
+    return {key: form[f"rubric_{key}"].data for key in RUBRIC if f"rubric_{key}" in form}

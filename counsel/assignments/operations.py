@@ -1,0 +1,220 @@
+"""Assigning, drafting, submitting and reviewing. Plain functions of (actor, object, data):
+they flush, record audit rows and raise on broken rules; views commit."""
+
+import hashlib
+import json
+from datetime import date
+
+from sqlalchemy import func, select
+
+from .. import audit
+from ..extensions import db
+from ..models import (
+    Assignment,
+    Client,
+    Draft,
+    Exercise,
+    Review,
+    ReviewComment,
+    Revision,
+    User,
+    utcnow,
+)
+from . import status
+
+MAX_ANSWER = 50_000
+
+RUBRIC = {
+    # For letters, drawn from the guide: what a sincere apology does.
+    "specific": "Names specific actions",
+    "ownership": "Owns them without excuses or blame",
+    "changes": "States concrete changes",
+    "respects_choice": "Respects the other person's choice (no pressure, no ultimatum)",
+}
+RUBRIC_LEVELS = {"met": "Met", "partly": "Partly", "not_yet": "Not yet"}
+
+
+class WorkRefused(Exception):
+    """A rule said no; ``message`` is for the person, in plain words."""
+
+    def __init__(self, message: str, code: str = "refused"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class DraftConflict(Exception):
+    """The draft changed since the version the client's page was based on."""
+
+    def __init__(self, draft: Draft):
+        super().__init__("draft changed elsewhere")
+        self.draft = draft
+
+
+def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
+           note: str | None) -> Assignment:
+    assignment = Assignment(
+        client=client, counselor=counselor, exercise=exercise, title=exercise.title,
+        stage=exercise.stage, kind=exercise.kind, purpose=exercise.purpose,
+        instructions=exercise.instructions, prompts=exercise.prompt_texts,
+        due_date=due_date, note=note or None, _status="assigned",
+    )
+    db.session.add(assignment)
+    db.session.flush()
+    audit.record("assignment.create", assignment, client=client, actor=counselor)
+    return assignment
+
+
+def withdraw(counselor: User, assignment: Assignment) -> None:
+    if not status.allowed(assignment, "withdraw"):
+        raise WorkRefused("Only work that has not been submitted can be withdrawn.")
+    status.apply(assignment, "withdraw")
+    audit.record("assignment.withdraw", assignment, client=assignment.client, actor=counselor)
+
+
+def check_answers(assignment: Assignment, answers) -> list[str]:
+    """Validate answers sent by a browser: one string per prompt, within limits."""
+    if not isinstance(answers, list) or len(answers) != len(assignment.prompts) \
+            or not all(isinstance(a, str) for a in answers):
+        raise WorkRefused("The answers did not match this exercise's prompts.", "bad_answers")
+    for number, answer in enumerate(answers, start=1):
+        if len(answer) > MAX_ANSWER:
+            raise WorkRefused(f"Answer {number} is longer than {MAX_ANSWER:,} characters. "
+                              "Shorten it to save.", "too_long")
+        if "\x00" in answer:
+            raise WorkRefused(f"Answer {number} contains an invisible NUL character that "
+                              "cannot be stored. Remove it to save.", "bad_character")
+    return answers
+
+
+def _editable(assignment: Assignment) -> None:
+    if assignment.status == "withdrawn":
+        raise WorkRefused("Your counselor withdrew this exercise, so it can no longer be "
+                          "changed or submitted. Your text is still shown here.", "withdrawn")
+    if assignment.status not in status.EDITABLE:
+        raise WorkRefused("This is with your counselor now, so it cannot be changed.",
+                          "not_editable")
+
+
+def save_draft(author: User, assignment: Assignment, answers, base_version: int | None) -> Draft:
+    """Save the client's answers. ``base_version`` is the draft version their page started
+    from (None before the first save); anything older than the stored one is a conflict."""
+    _editable(assignment)
+    answers = check_answers(assignment, answers)
+    draft = assignment.draft
+    if draft is None:
+        if base_version not in (None, 0):
+            raise WorkRefused("This page is out of date. Reload it.", "stale")
+        draft = Draft(assignment=assignment, answers=answers)
+        db.session.add(draft)
+    elif base_version != draft.version:
+        raise DraftConflict(draft)
+    elif draft.answers != answers:
+        draft.answers = answers
+        draft.updated_at = utcnow()
+    if assignment.status == "assigned":
+        status.apply(assignment, "start_draft")
+    db.session.flush()
+    audit.record("draft.save", draft, client=assignment.client, actor=author)
+    return draft
+
+
+def _digest(answers: list[str]) -> str:
+    return hashlib.sha256(json.dumps(answers).encode()).hexdigest()
+
+
+def submit(author: User, assignment: Assignment, answers, base_version: int | None) -> Revision:
+    """Save the answers, then freeze them as the next numbered revision."""
+    draft = save_draft(author, assignment, answers, base_version)
+    if not any(a.strip() for a in draft.answers):
+        raise WorkRefused("There is nothing to submit yet. Write at least one answer first.",
+                          "blank")
+    latest = assignment.latest_revision
+    if latest is not None and latest.content_hash == _digest(draft.answers):
+        raise WorkRefused("Nothing has changed since your last submission. Make your "
+                          "changes, then submit.", "unchanged")
+    number = (db.session.scalar(select(func.max(Revision.number))
+                                .where(Revision.assignment_id == assignment.id)) or 0) + 1
+    revision = Revision(assignment=assignment, number=number, answers=list(draft.answers),
+                        content_hash=_digest(draft.answers))
+    db.session.add(revision)
+    status.apply(assignment, "submit")
+    db.session.flush()
+    audit.record("revision.submit", revision, client=assignment.client, actor=author)
+    return revision
+
+
+# --- reviews -------------------------------------------------------------------------------
+
+def review_for(counselor: User, revision: Revision) -> Review:
+    """The counselor's review of this revision, started if there is none yet."""
+    if revision.review is None:
+        db.session.add(Review(revision=revision, counselor=counselor))
+        db.session.flush()
+    return revision.review
+
+
+def _reviewable(revision: Revision) -> None:
+    review = revision.review
+    if review is not None and review.sent_at is not None:
+        raise WorkRefused("This review has been sent and can no longer be changed.", "sent")
+    if revision.assignment.status != "submitted" or \
+            revision.assignment.latest_revision is not revision:
+        raise WorkRefused("Only the latest submitted revision can be reviewed.", "not_latest")
+
+
+def anchor(answer: str, quote: str, start: int | None) -> tuple[int, int]:
+    """Where ``quote`` sits in ``answer``: at ``start`` if it is really there, else its
+    first occurrence. Raises WorkRefused when the passage is not in the answer."""
+    if quote and start is not None and start >= 0 and answer[start:start + len(quote)] == quote:
+        return start, start + len(quote)
+    found = answer.find(quote) if quote else -1
+    if found < 0:
+        raise WorkRefused("That passage is not in this answer. Select or paste words "
+                          "exactly as the client wrote them.", "no_passage")
+    return found, found + len(quote)
+
+
+def add_comment(counselor: User, revision: Revision, *, prompt_index: int, quote: str,
+                start: int | None, body: str) -> ReviewComment:
+    _reviewable(revision)
+    if not 0 <= prompt_index < len(revision.answers):
+        raise WorkRefused("Choose which answer the comment is about.", "no_prompt")
+    begin, end = anchor(revision.answers[prompt_index], quote, start)
+    review = review_for(counselor, revision)
+    comment = ReviewComment(review=review, prompt_index=prompt_index, start=begin, end=end,
+                            quote=revision.answers[prompt_index][begin:end], body=body)
+    db.session.add(comment)
+    db.session.flush()
+    audit.record("review.comment", comment, client=revision.assignment.client, actor=counselor)
+    return comment
+
+
+def remove_comment(counselor: User, comment: ReviewComment) -> None:
+    _reviewable(comment.review.revision)
+    audit.record("review.comment_remove", comment, client=comment.review.revision.assignment
+                 .client, actor=counselor)
+    db.session.delete(comment)
+
+
+def send_review(counselor: User, revision: Revision, *, overall_comment: str | None,
+                rubric: dict | None, decision: str) -> Review:
+    """Send the review to the client and move the assignment on."""
+    _reviewable(revision)
+    if decision not in ("accept", "request_revision"):
+        raise WorkRefused("Choose whether to accept this work or ask for a revision.",
+                          "no_decision")
+    review = review_for(counselor, revision)
+    if decision == "request_revision" and not (overall_comment or review.comments):
+        raise WorkRefused("Tell the client what to change: add an overall comment or "
+                          "comment on a passage.", "no_feedback")
+    review.overall_comment = overall_comment or None
+    review.rubric = {k: v for k, v in (rubric or {}).items() if k in RUBRIC and
+                     v in RUBRIC_LEVELS} or None
+    review.decision = decision
+    review.sent_at = utcnow()
+    status.apply(revision.assignment, "accept" if decision == "accept" else "request_revision")
+    db.session.flush()
+    audit.record("review.send", review, client=revision.assignment.client, actor=counselor,
+                 detail=decision)
+    return review

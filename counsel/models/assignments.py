@@ -1,0 +1,146 @@
+"""Assignments and the work on them: one autosaved draft, numbered revisions frozen at each
+submission, and the counselor's reviews with comments anchored to passages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .accounts import Client, User
+from .library import KINDS, STAGES, Exercise
+from .types import UTCDateTime, utcnow
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
+    # What the client was given, copied at assignment time.
+    title: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    purpose: Mapped[str] = mapped_column(String(300))
+    instructions: Mapped[str] = mapped_column(Text)
+    prompts: Mapped[list] = mapped_column(JSON)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Only assignments.status.apply() changes this; `status` is read-only.
+    _status: Mapped[str] = mapped_column("status", String(24), default="assigned", index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    client: Mapped[Client] = relationship()
+    counselor: Mapped[User] = relationship()
+    exercise: Mapped[Exercise] = relationship()
+    draft: Mapped[Draft | None] = relationship(back_populates="assignment", uselist=False)
+    revisions: Mapped[list[Revision]] = relationship(
+        back_populates="assignment", order_by="Revision.number")
+
+    @hybrid_property
+    def status(self) -> str:
+        return self._status
+
+    @property
+    def stage_title(self) -> str:
+        return STAGES[self.stage]
+
+    @property
+    def kind_title(self) -> str:
+        return KINDS[self.kind]
+
+    @property
+    def latest_revision(self) -> Revision | None:
+        return self.revisions[-1] if self.revisions else None
+
+
+class Draft(db.Model):
+    """The client's work in progress. ``version`` rises with every save; a save based on an
+    older version is a conflict, never a silent overwrite."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    answers: Mapped[list] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="draft")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Revision(db.Model):
+    """A frozen submission. Never edited or deleted."""
+
+    __tablename__ = "revisions"
+    __table_args__ = (UniqueConstraint("assignment_id", "number",
+                                       name="uq_revisions_assignment_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    number: Mapped[int]
+    answers: Mapped[list] = mapped_column(JSON)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    assignment: Mapped[Assignment] = relationship(back_populates="revisions")
+    review: Mapped[Review | None] = relationship(back_populates="revision", uselist=False)
+
+
+@event.listens_for(Revision, "before_update")
+def _revisions_are_frozen(mapper, connection, target):
+    # Fired for any "dirty" revision, e.g. when a review is attached; refuse real edits.
+    state = inspect(target)
+    if any(state.attrs[c.key].history.has_changes() for c in mapper.column_attrs):
+        raise RuntimeError("revisions are never edited")
+
+
+@event.listens_for(Revision, "before_delete")
+def _revisions_are_kept(mapper, connection, target):
+    raise RuntimeError("revisions are never deleted")
+
+
+class Review(db.Model):
+    """The counselor's response to one revision. Unsent, it is the counselor's alone."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("revisions.id"), unique=True)
+    counselor_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    overall_comment: Mapped[str | None] = mapped_column(Text)
+    rubric: Mapped[dict | None] = mapped_column(JSON)
+    decision: Mapped[str | None] = mapped_column(String(24))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    revision: Mapped[Revision] = relationship(back_populates="review")
+    counselor: Mapped[User] = relationship()
+    comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="review", order_by="(ReviewComment.prompt_index, ReviewComment.start)",
+        cascade="all, delete-orphan")
+
+
+class ReviewComment(db.Model):
+    """A comment anchored to a passage of one answer: ``answers[prompt_index][start:end]``."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    prompt_index: Mapped[int]
+    start: Mapped[int]
+    end: Mapped[int]
+    quote: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    review: Mapped[Review] = relationship(back_populates="comments")

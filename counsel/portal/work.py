@@ -1,0 +1,150 @@
+"""The client's work on an assignment: the page (which works without JavaScript), the
+JSON autosave endpoint, and submitting. Nothing the client typed is ever dropped: every
+refusal answers with their text."""
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..assignments import operations
+from ..assignments.operations import DraftConflict, WorkRefused
+from ..assignments.text import passages
+from ..clock import localtime
+from ..extensions import db
+from ..models import Assignment
+from ..permissions import assignment_for_client, revision_of
+from . import bp
+from .forms import work_form
+
+
+def feedback(assignment):
+    """The latest sent review with its revision split into commented passages."""
+    for revision in reversed(assignment.revisions):
+        review = revision.review
+        if review is not None and review.sent_at is not None:
+            numbered = {c.id: n for n, c in enumerate(review.comments, start=1)}
+            answers = [passages(answer, [(c.start, c.end, numbered[c.id])
+                                         for c in review.comments if c.prompt_index == i])
+                       for i, answer in enumerate(revision.answers)]
+            return {"revision": revision, "review": review, "answers": answers}
+    return None
+
+
+def render_work(assignment, form, *, status=200, conflict=None, message=None):
+    return render_template("portal/work.html", assignment=assignment, form=form,
+                           feedback=feedback(assignment), conflict=conflict,
+                           message=message), status
+
+
+@bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
+def work(assignment_id):
+    assignment = assignment_for_client(assignment_id)
+    if request.method == "GET":
+        audit.record("assignment.view", assignment, client=assignment.client)
+        db.session.commit()
+        return render_work(assignment, work_form(assignment, posted=False))
+    form = work_form(assignment)
+    if not form.validate_on_submit():
+        return render_work(assignment, form, status=422)
+    answers = [entry.data for entry in form.answers]
+    submitting = request.form.get("action") == "submit"
+    try:
+        if submitting:
+            revision = operations.submit(current_user, assignment, answers, form.base())
+        else:
+            operations.save_draft(current_user, assignment, answers, form.base())
+        db.session.commit()
+    except (DraftConflict, StaleDataError):
+        db.session.rollback()
+        return _conflict_page(assignment, form)
+    except WorkRefused as refused:
+        db.session.rollback()
+        if refused.code == "not_editable" and submitting:
+            flash("This was already submitted. Your counselor has it.", "info")
+            return redirect(url_for(".work", assignment_id=assignment.id))
+        return render_work(assignment, form, status=409, message=refused.message)
+    if submitting:
+        flash(f"Submitted as revision {revision.number}. Your counselor will review it.",
+              "success")
+    else:
+        flash(f"Saved at {localtime(assignment.draft.updated_at, '%H:%M')}.", "success")
+    return redirect(url_for(".work", assignment_id=assignment.id))
+
+
+def _conflict_page(assignment, form):
+    db.session.refresh(assignment)
+    draft = assignment.draft
+    form.base_version.data = str(draft.version)
+    return render_work(assignment, form, status=409, conflict=draft,
+                       message="This was changed in another tab or on another device since "
+                       "you opened it. Both versions are below: your text is in the boxes. "
+                       "Save to keep yours, or copy what you need from the other.")
+
+
+@bp.post("/assignments/<int:assignment_id>/draft")
+def autosave(assignment_id):
+    """JSON: {answers: [...], base_version: n}. 200 saved; 409 conflict or not editable;
+    422 refused (too long, bad character)."""
+    assignment = assignment_for_client(assignment_id)
+    payload = request.get_json(silent=True) or {}
+    try:
+        draft = operations.save_draft(current_user, assignment, payload.get("answers"),
+                                      payload.get("base_version"))
+        db.session.commit()
+    except (DraftConflict, StaleDataError):
+        db.session.rollback()
+        db.session.refresh(assignment)
+        draft = assignment.draft
+        return jsonify(error="conflict", version=draft.version, answers=draft.answers,
+                       saved_at=localtime(draft.updated_at, "%H:%M")), 409
+    except WorkRefused as refused:
+        db.session.rollback()
+        status = 409 if refused.code in ("withdrawn", "not_editable", "stale") else 422
+        return jsonify(error=refused.code, message=refused.message), status
+    return jsonify(version=draft.version, saved_at=localtime(draft.updated_at, "%H:%M"),
+                   status=assignment.status)
+
+
+@bp.get("/assignments/<int:assignment_id>/revisions/<int:number>")
+def revision(assignment_id, number):
+    assignment = assignment_for_client(assignment_id)
+    rev = revision_of(assignment, number)
+    audit.record("revision.view", rev, client=assignment.client)
+    db.session.commit()
+    review = rev.review if rev.review and rev.review.sent_at else None
+    return render_template("portal/revision.html", assignment=assignment, revision=rev,
+                           review=review)
+
+
+def rescue_text():
+    """Hand the client's text straight back when a save could not be accepted: the page had
+    expired (CSRF) or they had been signed out. Nothing is saved; nothing is lost."""
+    assignment = None
+    if current_user.is_authenticated and current_user.is_client:
+        assignment = db.session.scalars(select(Assignment).where(
+            Assignment.id == request.view_args["assignment_id"],
+            Assignment.client_id == current_user.client.id)).first()
+    if assignment is None:
+        answers = [request.form[k] for k in sorted(
+            (k for k in request.form if k.startswith("answers-")),
+            key=lambda k: int(k.split("-")[1]) if k.split("-")[1].isdigit() else 0)]
+        status = 401 if not current_user.is_authenticated else 400
+        return render_template("portal/rescued_text.html", answers=answers,
+                               signed_out=status == 401), status
+    return render_work(assignment, work_form(assignment), status=400, message=(
+        "For your security this page had expired, so nothing was saved yet. Your writing "
+        "is below, exactly as you left it: press Save again."))
+
+
+def rescue_autosave():
+    if not current_user.is_authenticated:
+        return jsonify(error="signed_out", message="You are signed out."), 401
+    return jsonify(error="csrf", message="The page's security token expired."), 400
+
+
+def init_app(state):
+    rescue = state.app.extensions.setdefault("text_rescue", {})
+    rescue["portal.work"] = rescue_text
+    rescue["portal.autosave"] = rescue_autosave

@@ -1,0 +1,45 @@
+"""Word-level diffs and anchored passages."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from counsel.assignments.text import Piece, diff_counts, passages, word_diff
+
+
+def test_word_diff_marks_added_and_removed_words():
+    pieces = word_diff("I was busy with work. Sorry.", "I chose work over you. Sorry.")
+    assert pieces == [Piece("equal", "I "), Piece("delete", "was busy with work. "),
+                      Piece("insert", "chose work over you. "), Piece("equal", "Sorry.")]
+    assert diff_counts(pieces) == {"insert": 4, "delete": 4}
+
+
+def test_identical_texts_have_no_changes():
+    assert word_diff("same words", "same words") == [Piece("equal", "same words")]
+    assert word_diff("", "") == []
+
+
+@given(st.text(), st.text())
+def test_diff_rebuilds_both_texts(old, new):
+    pieces = word_diff(old, new)
+    assert "".join(p.text for p in pieces if p.kind != "insert") == old
+    assert "".join(p.text for p in pieces if p.kind != "delete") == new
+
+
+def test_passages_mark_anchored_ranges_in_order():
+    text = "I am sorry for what I said."
+    pieces = passages(text, [(15, 26, 2), (0, 10, 1)])
+    assert pieces == [Piece("mark", "I am sorry", 1), Piece("text", " for "),
+                      Piece("mark", "what I said", 2), Piece("text", ".")]
+
+
+def test_overlapping_and_stale_anchors_are_left_unmarked():
+    text = "abcdef"
+    pieces = passages(text, [(0, 4, 1), (2, 5, 2), (4, 99, 3)])
+    assert [p.kind for p in pieces] == ["mark", "text"]
+    assert "".join(p.text for p in pieces) == text
+
+
+@given(st.text(), st.lists(st.tuples(st.integers(0, 50), st.integers(0, 50)), max_size=5))
+def test_passages_never_lose_or_add_text(text, ranges):
+    anchors = [(a, b, n) for n, (a, b) in enumerate(ranges)]
+    assert "".join(p.text for p in passages(text, anchors)) == text
