@@ -11,6 +11,7 @@ from .clock import localtime
 from .extensions import db
 from .forms import EmptyForm
 from .permissions import can
+from .rescue import rescue
 
 bp = Blueprint("web", __name__)
 
@@ -85,21 +86,21 @@ def register_errors(app: Flask) -> None:
     def database_unavailable(e):
         db.session.rollback()
         app.logger.warning("database unavailable: %s", type(e.orig).__name__)
-        return _error(503, "Saving is paused", "counsel cannot reach its database right "
-                      "now. Nothing you wrote has been thrown away; try again in a minute.")
+        return rescue("unavailable", 503) or _error(
+            503, "counsel cannot reach its database",
+            "Please try again in a minute. Nothing already saved has been lost.")
 
     @app.errorhandler(CSRFError)
     def csrf_error(e):
-        # Views that hold someone's writing hand it back rather than drop it.
-        rescue = current_app.extensions.get("text_rescue", {}).get(request.endpoint)
-        if rescue is not None:
-            return rescue()
-        return _error(400, "This page had expired",
+        return rescue("expired", 400) or _error(400, "This page had expired",
                       "For your security the form had expired. Go back, reload the page "
                       "and try again.")
 
 
 def init_app(app: Flask) -> None:
+    from . import rescue as rescue_module
+
+    rescue_module.init_app(app)
     app.register_blueprint(bp)
     app.after_request(security_headers)
     register_errors(app)

@@ -1,10 +1,11 @@
 """Flask-Login wiring: the cookie's token is checked against a live server-side session,
 and every endpoint needs a signed-in person unless it is on the short public list."""
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, url_for
+from flask import Flask, flash, g, jsonify, redirect, request, url_for
 from flask_login import current_user
 
 from ..extensions import login_manager
+from ..rescue import rescue
 from . import sessions
 
 PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.accept_invitation", "static", "web.health"}
@@ -15,9 +16,9 @@ def _wants_json() -> bool:
 
 
 def _unauthorized():
-    rescue = current_app.extensions.get("text_rescue", {}).get(request.endpoint)
-    if rescue is not None and request.method == "POST":
-        return rescue()
+    rescued = rescue("signed_out", 401)
+    if rescued is not None:
+        return rescued
     if _wants_json():
         message = "You are signed out. Sign in again to save."
         return jsonify(error="signed_out", message=message), 401

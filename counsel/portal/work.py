@@ -7,7 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit
+from .. import audit, rescue
 from ..assignments import operations
 from ..assignments.operations import DraftConflict, WorkRefused
 from ..assignments.text import passages
@@ -118,33 +118,29 @@ def revision(assignment_id, number):
                            review=review)
 
 
-def rescue_text():
-    """Hand the client's text straight back when a save could not be accepted: the page had
-    expired (CSRF) or they had been signed out. Nothing is saved; nothing is lost."""
-    assignment = None
-    if current_user.is_authenticated and current_user.is_client:
-        assignment = db.session.scalars(select(Assignment).where(
-            Assignment.id == request.view_args["assignment_id"],
-            Assignment.client_id == current_user.client.id)).first()
+def rescue_work(reason: str):
+    """A signed-in client whose save was refused gets their own page back with their text
+    in the boxes; anyone else gets the generic page (see counsel/rescue.py)."""
+    if reason != "expired" or not (current_user.is_authenticated and current_user.is_client):
+        return None
+    assignment = db.session.scalars(select(Assignment).where(
+        Assignment.id == request.view_args["assignment_id"],
+        Assignment.client_id == current_user.client.id)).first()
     if assignment is None:
-        answers = [request.form[k] for k in sorted(
-            (k for k in request.form if k.startswith("answers-")),
-            key=lambda k: int(k.split("-")[1]) if k.split("-")[1].isdigit() else 0)]
-        status = 401 if not current_user.is_authenticated else 400
-        return render_template("portal/rescued_text.html", answers=answers,
-                               signed_out=status == 401), status
+        return None
     return render_work(assignment, work_form(assignment), status=400, message=(
         "For your security this page had expired, so nothing was saved yet. Your writing "
         "is below, exactly as you left it: press Save again."))
 
 
-def rescue_autosave():
-    if not current_user.is_authenticated:
-        return jsonify(error="signed_out", message="You are signed out."), 401
-    return jsonify(error="csrf", message="The page's security token expired."), 400
+def rescue_autosave(reason: str):
+    """The autosave script keeps the text on the device and acts on these codes."""
+    codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
+             "unavailable": ("unavailable", 503)}
+    code, status = codes[reason]
+    return jsonify(error=code, message="Not saved yet."), status
 
 
 def init_app(state):
-    rescue = state.app.extensions.setdefault("text_rescue", {})
-    rescue["portal.work"] = rescue_text
-    rescue["portal.autosave"] = rescue_autosave
+    rescue.register(state.app, "portal.work", rescue_work)
+    rescue.register(state.app, "portal.autosave", rescue_autosave)

@@ -74,3 +74,18 @@ def test_the_database_itself_refuses_audit_changes(app, people, statement):
 def test_no_route_edits_or_deletes_audit_rows(app):
     assert not [r for r in app.url_map.iter_rules() if "audit" in r.rule and
                 (r.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}]
+
+
+def test_error_pages_are_our_own(app, client, auth, people):
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken-for-test", "broken_for_test", broken)
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    auth.login(people["counselor"])
+    crashed = client.get("/broken-for-test")
+    assert crashed.status_code == 500 and "Something went wrong" in crashed.text
+    assert "boom" not in crashed.text and "Traceback" not in crashed.text
+    missing = client.get("/no-such-page")
+    assert missing.status_code == 404 and "Page not found" in missing.text
+    assert 'href="/static/css/counsel.css"' in missing.text
