@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from counsel import create_app
 from counsel.extensions import db
@@ -42,7 +43,8 @@ def database(tmp_path_factory):
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         url = server.set(database=name).render_as_string(hide_password=False)
         _migrate(url)
-        engine = create_engine(url)
+        # A fresh connection per clean-up: tests may terminate the app's connections.
+        engine = create_engine(url, poolclass=NullPool)
         with engine.connect() as conn:
             tables = [r[0] for r in conn.execute(text(
                 "SELECT tablename FROM pg_tables WHERE schemaname='public' "
