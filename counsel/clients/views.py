@@ -37,6 +37,8 @@ def index():
     search = (form.q.data or "").strip() if form.validate() else ""
     status = request.args.get("status", "all")
     clients = filtered_caseload(search, status if status in FILTERS else "all")
+    audit.record("caseload.view")
+    db.session.commit()
     return render_template("clients/index.html", clients=clients, form=form, status=status,
                            filters=FILTERS)
 

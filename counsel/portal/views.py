@@ -21,6 +21,8 @@ def home():
                                  Assignment.status != "withdrawn")
         .order_by(Assignment.created_at.desc())
     ).all()
+    audit.record("portal.home.view", client)
+    db.session.commit()
     todo = sorted((a for a in assignments if a.status in status.OPEN),
                   key=lambda a: (a.status != "revision_requested", a.due_date or date.max))
     return render_template(

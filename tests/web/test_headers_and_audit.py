@@ -89,3 +89,17 @@ def test_error_pages_are_our_own(app, client, auth, people):
     missing = client.get("/no-such-page")
     assert missing.status_code == 404 and "Page not found" in missing.text
     assert 'href="/static/css/counsel.css"' in missing.text
+
+
+def test_pages_with_clinical_content_leave_audit_rows(app, client, auth, people):
+    auth.login(people["counselor"])
+    client.get("/dashboard/")
+    client.get("/clients/")
+    auth.logout()
+    auth.login(people["alex"].user)
+    client.get("/my/")
+    rows = {(e.action, e.actor_id, e.client_id) for e in db.session.scalars(
+        db.select(AuditEvent))}
+    assert ("dashboard.view", people["counselor"].id, None) in rows
+    assert ("caseload.view", people["counselor"].id, None) in rows
+    assert ("portal.home.view", people["alex"].user.id, people["alex"].id) in rows

@@ -8,11 +8,19 @@
   const start = form.querySelector("[name='start']");
   const prompt = form.querySelector("[name='prompt_index']");
 
-  function offsetWithin(container, node, offset) {
+  // The server counts characters (code points); JavaScript strings count UTF-16 units, in
+  // which an emoji is two. Offsets sent to the server are in characters.
+  function characters(text) { return Array.from(text).length; }
+
+  function textBefore(container, node, offset) {
     const range = document.createRange();
     range.selectNodeContents(container);
     range.setEnd(node, offset);
-    return range.toString().length;
+    return range;
+  }
+
+  function elementOf(node) {
+    return node.nodeType === Node.ELEMENT_NODE ? node : node.parentElement;
   }
 
   document.addEventListener("mouseup", capture);
@@ -21,24 +29,21 @@
     const selection = window.getSelection();
     if (!selection || selection.isCollapsed || selection.rangeCount === 0) return;
     const range = selection.getRangeAt(0);
-    const block = range.startContainer.parentElement &&
-      range.startContainer.parentElement.closest(".answer-text");
+    const startElement = elementOf(range.startContainer);
+    const block = startElement && startElement.closest(".answer-text");
     if (!block || !block.contains(range.endContainer)) return;
     // Superscript comment numbers are not part of the client's text.
     const fragment = range.cloneContents();
     fragment.querySelectorAll("sup").forEach((sup) => sup.remove());
     const text = fragment.textContent;
-    const begin = offsetWithin(block, range.startContainer, range.startOffset);
-    const marks = Array.from(block.querySelectorAll("sup"));
-    let before = 0;
-    marks.forEach((sup) => {
-      const r = document.createRange();
-      r.selectNodeContents(block);
-      r.setEndBefore(sup);
-      if (r.toString().length < begin) before += sup.textContent.length;
-    });
+    if (!text.trim()) return;
+    const before = textBefore(block, range.startContainer, range.startOffset).cloneContents();
+    before.querySelectorAll("sup").forEach((sup) => sup.remove());
     quote.value = text;
-    start.value = String(begin - before);
+    start.value = String(characters(before.textContent));
     prompt.value = block.dataset.promptIndex;
   }
+
+  // A passage typed or pasted by hand is found by its words, not by an old selection's place.
+  quote.addEventListener("input", () => { start.value = ""; });
 })();
