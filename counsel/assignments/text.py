@@ -39,6 +39,15 @@ def diff_counts(pieces: list[Piece]) -> dict[str, int]:
     return counts
 
 
+def commented(answers: list[str], comments) -> tuple[list[list[Piece]], dict[int, int]]:
+    """Each answer split into passages for ``comments`` (ReviewComment rows, in order),
+    and the number shown for each comment id."""
+    numbered = {c.id: n for n, c in enumerate(comments, start=1)}
+    return [passages(answer, [(c.start, c.end, numbered[c.id]) for c in comments
+                              if c.prompt_index == index])
+            for index, answer in enumerate(answers)], numbered
+
+
 def passages(answer: str, anchors: list[tuple[int, int, int]]) -> list[Piece]:
     """Split ``answer`` into plain text and marked passages. ``anchors`` are
     (start, end, number); an anchor overlapping an earlier one is left unmarked (its

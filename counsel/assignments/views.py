@@ -19,7 +19,7 @@ from ..permissions import (
 from . import bp, operations
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
-from .text import diff_counts, passages, word_diff
+from .text import commented, diff_counts, word_diff
 
 
 def _assign_choices(form: AssignForm) -> None:
@@ -82,10 +82,7 @@ def withdraw(assignment_id):
 def _review_page(assignment, revision, comment_form=None, review_form=None, status=200):
     review = revision.review
     comments = review.comments if review else []
-    numbered = {c.id: n for n, c in enumerate(comments, start=1)}
-    answers = [passages(answer, [(c.start, c.end, numbered[c.id]) for c in comments
-                                 if c.prompt_index == index])
-               for index, answer in enumerate(revision.answers)]
+    answers, numbered = commented(revision.answers, comments)
     return render_template(
         "assignments/review.html", assignment=assignment, revision=revision, review=review,
         answers=answers, comments=comments, numbered=numbered,

@@ -8,7 +8,7 @@ from ..auth import invitations
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm
-from ..models import Assignment, AuditEvent, Client, User
+from ..models import Assignment, Client, User
 from ..permissions import caseload_query, client_for_counselor
 from . import bp, operations
 from .forms import ClientForm, SearchForm
@@ -100,10 +100,7 @@ def set_active(client_id, action):
 @bp.get("/<int:client_id>/access")
 def access_history(client_id):
     client = client_for_counselor(client_id)
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.client_id == client.id)
-        .order_by(AuditEvent.at.desc()).limit(200)
-    ).all()
+    events = audit.history(client)
     audit.record("client.access_history.view", client)
     db.session.commit()
     return render_template("clients/access.html", client=client, events=events)

@@ -11,11 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import Client, User
-from .library import KINDS, STAGES, Exercise
+from .library import Exercise, InGuide
 from .types import UTCDateTime, utcnow
 
 
-class Assignment(db.Model):
+class Assignment(InGuide, db.Model):
     __tablename__ = "assignments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,14 +46,6 @@ class Assignment(db.Model):
     @hybrid_property
     def status(self) -> str:
         return self._status
-
-    @property
-    def stage_title(self) -> str:
-        return STAGES[self.stage]
-
-    @property
-    def kind_title(self) -> str:
-        return KINDS[self.kind]
 
     @property
     def latest_revision(self) -> Revision | None:

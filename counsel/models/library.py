@@ -33,7 +33,22 @@ KINDS = {
 }
 
 
-class Exercise(db.Model):
+class InGuide:
+    """Display names for the ``stage`` and ``kind`` columns of exercises and assignments."""
+
+    stage: Mapped[str]
+    kind: Mapped[str]
+
+    @property
+    def stage_title(self) -> str:
+        return STAGES[self.stage]
+
+    @property
+    def kind_title(self) -> str:
+        return KINDS[self.kind]
+
+
+class Exercise(InGuide, db.Model):
     __tablename__ = "exercises"
     __table_args__ = (UniqueConstraint("slug", "version", name="uq_exercises_slug_version"),)
 
@@ -61,14 +76,6 @@ class Exercise(db.Model):
         back_populates="exercise", order_by="ExercisePrompt.position",
         cascade="all, delete-orphan",
     )
-
-    @property
-    def stage_title(self) -> str:
-        return STAGES[self.stage]
-
-    @property
-    def kind_title(self) -> str:
-        return KINDS[self.kind]
 
     @property
     def in_library(self) -> bool:

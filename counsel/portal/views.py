@@ -7,7 +7,7 @@ from .. import audit
 from ..assignments import status
 from ..clock import practice_today
 from ..extensions import db
-from ..models import Assignment, AuditEvent
+from ..models import Assignment
 from ..permissions import own_client_record
 from . import bp
 
@@ -37,10 +37,7 @@ def home():
 def access_history():
     """Who has looked at or changed this client's record."""
     client = own_client_record()
-    events = db.session.scalars(
-        select(AuditEvent).where(AuditEvent.client_id == client.id)
-        .order_by(AuditEvent.at.desc()).limit(200)
-    ).all()
+    events = audit.history(client)
     audit.record("client.access_history.view", client)
     db.session.commit()
     return render_template("portal/access.html", client=client, events=events)

@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit, rescue
 from ..assignments import operations
 from ..assignments.operations import DraftConflict, WorkRefused
-from ..assignments.text import passages
+from ..assignments.text import commented
 from ..clock import localtime
 from ..extensions import db
 from ..models import Assignment
@@ -24,11 +24,9 @@ def feedback(assignment):
     for revision in reversed(assignment.revisions):
         review = revision.review
         if review is not None and review.sent_at is not None:
-            numbered = {c.id: n for n, c in enumerate(review.comments, start=1)}
-            answers = [passages(answer, [(c.start, c.end, numbered[c.id])
-                                         for c in review.comments if c.prompt_index == i])
-                       for i, answer in enumerate(revision.answers)]
-            return {"revision": revision, "review": review, "answers": answers}
+            answers, numbered = commented(revision.answers, review.comments)
+            return {"revision": revision, "review": review, "answers": answers,
+                    "numbered": numbered}
     return None
 
 
