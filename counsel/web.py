@@ -1,6 +1,8 @@
 """Cross-cutting web behaviour: security headers, error pages, template helpers, and the
 two routes that belong to no feature (the root redirect and a health check)."""
 
+import re
+
 from flask import Blueprint, Flask, current_app, jsonify, redirect, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -57,6 +59,30 @@ def _error(status: int, title: str, message: str):
                            message=message), status
 
 
+def text_blocks(text: str) -> list[tuple[str, list[str]]]:
+    """Plain instructions as ("paragraph", lines) and ("list", items) blocks, so templates
+    can build the markup themselves with autoescaping (never ``|safe``). Paragraphs are
+    separated by blank lines; a line starting with "- " is a list item."""
+    blocks: list[tuple[str, list[str]]] = []
+    in_paragraph = False
+    for line in re.split(r"\r\n|\r|\n", text or ""):
+        line = line.strip()
+        if line.startswith("- "):
+            if blocks and blocks[-1][0] == "list" and not in_paragraph:
+                blocks[-1][1].append(line[2:].strip())
+            else:
+                blocks.append(("list", [line[2:].strip()]))
+            in_paragraph = False
+        elif not line:
+            in_paragraph = False
+        elif in_paragraph:
+            blocks[-1][1].append(line)
+        else:
+            blocks.append(("paragraph", [line]))
+            in_paragraph = True
+    return blocks
+
+
 def register_errors(app: Flask) -> None:
     messages = {
         400: ("Something in that request was not right", "Go back and try again."),
@@ -105,6 +131,7 @@ def init_app(app: Flask) -> None:
     app.after_request(security_headers)
     register_errors(app)
     app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["text_blocks"] = text_blocks
     app.jinja_env.globals.update(can=can, EmptyForm=EmptyForm)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True

@@ -2,8 +2,6 @@
 copy and adapt, edit, archive). Exercises are not clinical content, so reading them is not
 audited; every change is."""
 
-import re
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -88,28 +86,3 @@ def _own_current_exercise(exercise_id: int) -> Exercise:
     if exercise.retired_at is not None:
         refuse("exercises", exercise_id)
     return exercise
-
-
-@bp.app_template_filter("instruction_blocks")
-def instruction_blocks(text: str) -> list[tuple[str, list[str]]]:
-    """Plain instructions as ("paragraph", lines) and ("list", items) blocks, so templates
-    can build the markup themselves with autoescaping (never ``|safe``). Paragraphs are
-    separated by blank lines; a line starting with "- " is a list item."""
-    blocks: list[tuple[str, list[str]]] = []
-    in_paragraph = False
-    for line in re.split(r"\r\n|\r|\n", text or ""):
-        line = line.strip()
-        if line.startswith("- "):
-            if blocks and blocks[-1][0] == "list" and not in_paragraph:
-                blocks[-1][1].append(line[2:].strip())
-            else:
-                blocks.append(("list", [line[2:].strip()]))
-            in_paragraph = False
-        elif not line:
-            in_paragraph = False
-        elif in_paragraph:
-            blocks[-1][1].append(line)
-        else:
-            blocks.append(("paragraph", [line]))
-            in_paragraph = True
-    return blocks

@@ -89,7 +89,7 @@ def test_instructions_render_paragraphs_and_lists(client, auth, people):
     db.session.commit()
     auth.login(people["counselor"])
     page = client.get(f"/library/{own.id}").text
-    assert "<p>First line same paragraph.</p>" in page
+    assert "<p>First line<br>same paragraph.</p>" in page
     assert "<ul><li>one</li><li>two</li></ul>" in page and "<p>After.</p>" in page
 
 
