@@ -14,6 +14,13 @@ class EmptyForm(FlaskForm):
     """CSRF protection for POST-only buttons."""
 
 
+def browser_newlines(value):
+    """Undo the CRLF that HTML form submission puts in every textarea line break, so text
+    saved by a form matches text saved by the autosave script (which sends the textarea's
+    own value, with plain LF) and passage offsets taken from the page line up."""
+    return value.replace("\r\n", "\n") if value else value
+
+
 def clean_text(form, field):
     """Refuse control characters (NUL and friends) that no keyboard types and PostgreSQL
     cannot store; tabs and line breaks are fine."""

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..forms import choices, clean_text
+from ..forms import browser_newlines, choices, clean_text
 from .operations import RUBRIC, RUBRIC_LEVELS
 
 
@@ -32,7 +32,7 @@ class CommentForm(FlaskForm):
     prompt_index = IntegerField("Answer", validators=[InputRequired(message="Choose an answer."),
                                                       NumberRange(min=0)])
     start = HiddenField()
-    quote = TextAreaField("Passage", validators=[InputRequired(
+    quote = TextAreaField("Passage", filters=[browser_newlines], validators=[InputRequired(
         message="Select a passage in the answer, or paste it here."), Length(max=50_000)],
         description="Select words in the answer above, or paste them here exactly.")
     body = TextAreaField("Comment", validators=[InputRequired(message="Write your comment."),

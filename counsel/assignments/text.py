@@ -6,7 +6,7 @@ import re
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
-TOKEN = re.compile(r"\S+\s*|\s+")  # a word with the spaces after it
+TOKEN = re.compile(r"\s+|\S+")
 
 
 class Piece(NamedTuple):
@@ -16,17 +16,31 @@ class Piece(NamedTuple):
 
 
 def word_diff(old: str, new: str) -> list[Piece]:
-    """Words and spaces removed from ``old`` and added in ``new``, in reading order."""
+    """Words and spaces removed from ``old`` and added in ``new``, in reading order.
+
+    Words and runs of white space are separate tokens, so "sorry." followed by new text
+    stays unchanged. A space that happens to match between two changes is folded into
+    them, so a rewritten sentence reads as one removal and one addition, not a patchwork.
+    """
     a, b = TOKEN.findall(old), TOKEN.findall(new)
-    pieces: list[Piece] = []
+    runs: list[tuple[str, str, str]] = []  # (kind, old text, new text)
     for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes():
-        if op == "equal":
-            pieces.append(Piece("equal", "".join(a[i1:i2])))
+        runs.append(("equal" if op == "equal" else "change",
+                     "".join(a[i1:i2]), "".join(b[j1:j2])))
+    for n in range(1, len(runs) - 1):
+        kind, text, _ = runs[n]
+        if kind == "equal" and text.isspace() and runs[n - 1][0] == runs[n + 1][0] == "change":
+            runs[n] = ("change", text, text)
+    pieces: list[Piece] = []
+    removed = added = ""
+    for kind, old_text, new_text in runs + [("equal", "", "")]:
+        if kind == "change":
+            removed, added = removed + old_text, added + new_text
             continue
-        if op in ("delete", "replace"):
-            pieces.append(Piece("delete", "".join(a[i1:i2])))
-        if op in ("insert", "replace"):
-            pieces.append(Piece("insert", "".join(b[j1:j2])))
+        pieces += [Piece(k, t) for k, t in (("delete", removed), ("insert", added)) if t]
+        removed = added = ""
+        if old_text:
+            pieces.append(Piece("equal", old_text))
     return pieces
 
 

@@ -3,6 +3,7 @@ from wtforms import FieldList, HiddenField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from ..assignments.operations import MAX_ANSWER
+from ..forms import browser_newlines
 
 
 def no_nul(form, field):
@@ -16,7 +17,7 @@ class WorkForm(FlaskForm):
     autosave script posts the same answers as JSON."""
 
     base_version = HiddenField(default="0")
-    answers = FieldList(TextAreaField(validators=[Length(
+    answers = FieldList(TextAreaField(filters=[browser_newlines], validators=[Length(
         max=MAX_ANSWER, message=f"This answer is over {MAX_ANSWER:,} characters. Shorten it "
         "to save; your text is still here."), no_nul]))
 

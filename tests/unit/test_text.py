@@ -8,9 +8,14 @@ from counsel.assignments.text import Piece, diff_counts, passages, word_diff
 
 def test_word_diff_marks_added_and_removed_words():
     pieces = word_diff("I was busy with work. Sorry.", "I chose work over you. Sorry.")
-    assert pieces == [Piece("equal", "I "), Piece("delete", "was busy with work. "),
-                      Piece("insert", "chose work over you. "), Piece("equal", "Sorry.")]
+    assert pieces == [Piece("equal", "I "), Piece("delete", "was busy with work."),
+                      Piece("insert", "chose work over you."), Piece("equal", " Sorry.")]
     assert diff_counts(pieces) == {"insert": 4, "delete": 4}
+
+
+def test_text_added_after_a_word_is_only_an_addition():
+    pieces = word_diff("I am sorry.", "I am sorry. I will change.\nTruly.")
+    assert pieces == [Piece("equal", "I am sorry."), Piece("insert", " I will change.\nTruly.")]
 
 
 def test_identical_texts_have_no_changes():

@@ -196,3 +196,20 @@ def test_caseload_overdue_filter_and_dashboard(client, auth, people):
     assert people["sam"].name in filtered and people["alex"].name not in filtered
     dashboard = client.get("/dashboard/").text
     assert "1</strong> overdue" in dashboard and "was due" in dashboard
+
+
+def test_form_line_breaks_are_the_textareas_own(app, client, auth, people):
+    """A browser submits textarea line breaks as CRLF; stored text and passage anchors
+    use the textarea's LF, so comments land where the counselor selected."""
+    assignment = letter(people)
+    alex = app.test_client()
+    Auth(alex).login(people["alex"].user)
+    submit(alex, assignment, ["First line.\r\nSecond line, the one.\r\nThird."])
+    stored = fresh(Assignment, assignment.id).revisions[0].answers[0]
+    assert stored == "First line.\nSecond line, the one.\nThird."
+    auth.login(people["counselor"])
+    client.post(f"/assignments/{assignment.id}/revisions/1/comments", data={
+        "prompt_index": 0, "start": str(stored.index("the one")),
+        "quote": "the one.\r\nThird", "body": "Here."})
+    comment = db.session.scalars(select(Review)).one().comments[0]
+    assert stored[comment.start:comment.end] == "the one.\nThird"
