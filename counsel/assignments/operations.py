@@ -108,7 +108,10 @@ def save_draft(author: User, assignment: Assignment, answers, base_version: int 
         draft = Draft(assignment=assignment, answers=answers)
         db.session.add(draft)
     elif base_version != draft.version:
-        raise DraftConflict(draft)
+        if draft.answers != answers:
+            raise DraftConflict(draft)
+        # The same text from an older page (a double click, a reply that never arrived):
+        # nothing to overwrite, so nothing to resolve.
     elif draft.answers != answers:
         draft.answers = answers
         draft.updated_at = utcnow()

@@ -135,6 +135,8 @@ def rescue_autosave(reason: str):
     """The autosave script keeps the text on the device and acts on these codes."""
     codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
              "unavailable": ("unavailable", 503)}
+    if not current_user.is_authenticated:
+        reason = "signed_out"  # a CSRF failure after sign-out means: sign in again
     code, status = codes[reason]
     return jsonify(error=code, message="Not saved yet."), status
 

@@ -217,3 +217,21 @@ def test_unsent_review_is_invisible_to_the_client(client, people, alex_letter):
     assert current_version(alex_letter) == 1
 
 
+
+
+def test_the_same_text_from_an_older_page_is_not_a_conflict(client, alex_letter):
+    save(client, alex_letter, ["one", ""])
+    save(client, alex_letter, ["two", ""], version=1)
+    repeat = save(client, alex_letter, ["two", ""], version=1)
+    assert repeat.status_code == 200 and repeat.json["version"] == 2
+    form = client.post(work_url(alex_letter), data={"answers-0": "two", "answers-1": "",
+                                                    "base_version": "1", "action": "save"})
+    assert form.status_code == 302
+
+
+def test_signed_out_autosave_with_a_stale_token_says_signed_out(app, client, alex_letter):
+    client.post("/sign-out")
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(work_url(alex_letter) + "/draft", json={"answers": ["x", ""]},
+                           headers={"X-CSRFToken": "stale"})
+    assert response.status_code == 401 and response.json["error"] == "signed_out"
