@@ -8,6 +8,7 @@ and refusals, whose request ends in an error and rolls its transaction back.
 from flask import has_request_context, request
 from flask_login import current_user
 from sqlalchemy import insert, select
+from sqlalchemy.orm import selectinload
 
 from .extensions import db
 from .models import AuditEvent, Client, User
@@ -40,6 +41,7 @@ def history(client: Client, limit: int = 200) -> list[AuditEvent]:
     return db.session.scalars(
         select(AuditEvent).where(AuditEvent.client_id == client.id)
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
+        .options(selectinload(AuditEvent.actor))
     ).all()
 
 

@@ -61,7 +61,7 @@ def _error(status: int, title: str, message: str):
 
 def text_blocks(text: str) -> list[tuple[str, list[str]]]:
     """Plain instructions as ("paragraph", lines) and ("list", items) blocks, so templates
-    can build the markup themselves with autoescaping (never ``|safe``). Paragraphs are
+    can build the markup themselves with autoescaping (nothing is marked safe). Paragraphs are
     separated by blank lines; a line starting with "- " is a list item."""
     blocks: list[tuple[str, list[str]]] = []
     in_paragraph = False

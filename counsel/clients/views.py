@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..assignments.queries import clients_with_overdue_work
@@ -58,8 +59,10 @@ def show(client_id):
     client = client_for_counselor(client_id)
     audit.record("client.view", client)
     db.session.commit()
-    assignments = db.session.scalars(select(Assignment).where(Assignment.client_id == client.id)
-                                     .order_by(Assignment.created_at.desc())).all()
+    assignments = db.session.scalars(
+        select(Assignment).where(Assignment.client_id == client.id)
+        .order_by(Assignment.created_at.desc()).options(selectinload(Assignment.revisions))
+    ).all()
     return render_template("clients/show.html", client=client, form=EmptyForm(),
                            assignments=assignments, today=practice_today())
 

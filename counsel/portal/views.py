@@ -2,6 +2,7 @@ from datetime import date
 
 from flask import render_template
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from .. import audit
 from ..assignments import status
@@ -20,6 +21,7 @@ def home():
         select(Assignment).where(Assignment.client_id == client.id,
                                  Assignment.status != "withdrawn")
         .order_by(Assignment.created_at.desc())
+        .options(selectinload(Assignment.revisions), selectinload(Assignment.draft))
     ).all()
     audit.record("portal.home.view", client)
     db.session.commit()
