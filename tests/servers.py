@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOYING = ROOT / "docs" / "deploying.md"
+PROXY_ADDRESS = "127.0.0.3"  # where nginx connects to gunicorn from, in these tests
 
 
 def free_port() -> int:
@@ -56,10 +57,10 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict, logs: Path, *options: str, workers: int = 2):
-    """Serves ``counsel:create_app()`` on a free port; yields the port. The access and
-    error logs go to ``logs/access.log`` and ``logs/error.log``."""
-    port = free_port()
+def gunicorn(env: dict, logs: Path, *options: str, workers: int = 2, port: int | None = None):
+    """Serves ``counsel:create_app()`` on ``port`` (a free one by default) and yields it.
+    The access and error logs go to ``logs/access.log`` and ``logs/error.log``."""
+    port = port or free_port()
     logs.mkdir(parents=True, exist_ok=True)
     command = [sys.executable, "-m", "gunicorn", "-c", "python:counsel.gunicorn_conf",
                "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
@@ -87,18 +88,22 @@ def nginx_site_from_docs() -> str:
 
 
 @contextlib.contextmanager
-def nginx(upstream_port: int, certificate: Path, key: Path, logs: Path):
+def nginx(upstream_port: int, certificate: Path, key: Path, logs: Path, port: int | None = None):
     """nginx with the guide's site configuration, its names and paths pointed at this
-    test's: TLS on a free port in front of gunicorn on ``upstream_port``. Yields the port."""
-    port = free_port()
+    test's: TLS on ``port`` in front of gunicorn on ``upstream_port``. Yields the port."""
+    port = port or free_port()
     logs.mkdir(parents=True, exist_ok=True)
     site = (nginx_site_from_docs()
             .replace("listen 443 ssl;", f"listen 127.0.0.1:{port} ssl;")
             .replace("listen [::]:443 ssl;", "")
+            .replace("listen 80;", f"listen 127.0.0.1:{free_port()};")
+            .replace("listen [::]:80;", "")
             .replace("server_name counsel.example.org;", "server_name localhost;")
             .replace("/etc/ssl/counsel/fullchain.pem", str(certificate))
             .replace("/etc/ssl/counsel/privkey.pem", str(key))
-            .replace("127.0.0.1:8000", f"127.0.0.1:{upstream_port}")
+            # As if nginx ran on another machine: gunicorn sees 127.0.0.3 as the peer.
+            .replace("proxy_pass http://127.0.0.1:8000;",
+                     f"proxy_pass http://127.0.0.1:{upstream_port}; proxy_bind {PROXY_ADDRESS};")
             .replace("/var/log/nginx/counsel.access.log", str(logs / "nginx-access.log"))
             .replace("/var/log/nginx/counsel.error.log", str(logs / "nginx-error.log")))
     assert str(certificate) in site and str(logs) in site and str(upstream_port) in site
