@@ -4,12 +4,13 @@ commands; nothing else happens here."""
 
 from flask import Flask
 
-from . import config
+from . import config, serving
 
 
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
+    serving.init_app(app)
     register_extensions(app)
     register_blueprints(app)
     from . import web

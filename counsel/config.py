@@ -1,16 +1,29 @@
 """Configuration in layers: defaults here, then ``instance/config.py``, then ``COUNSEL_*``
 environment variables (``COUNSEL_SECRET_KEY``, ``COUNSEL_DATABASE_URL``...), then the
-test config. Production refuses to start on a missing or weak secret or with debug on."""
+test config. Production refuses to start on a missing or weak secret, with debug on, or
+without an https ``BASE_URL``; an unknown ``ENV_NAME`` refuses to start anywhere."""
 
 import os
 import secrets
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from flask import Flask
 
 DEFAULTS = {
-    # "development" or "production"; production turns on the fail-fast checks below.
+    # "development" or "production" (any case); production turns on the fail-fast checks
+    # below. Anything else is refused rather than quietly run as development.
     "ENV_NAME": "development",
+    # Where people reach counsel, e.g. "https://counsel.example.org": every absolute link
+    # (invitations) is built from it, never from the request's Host header. Required in
+    # production; in development links follow the request's host when it is empty.
+    "BASE_URL": "",
+    # Host names the app answers to (Flask refuses others with 400). Production defaults
+    # it to BASE_URL's host; None means any host (development).
+    "TRUSTED_HOSTS": None,
+    # How many reverse proxies stand in front of counsel and set X-Forwarded-For/-Proto/
+    # -Host/-Port. 0 (direct) ignores those headers; 1 for nginx in front of gunicorn.
+    "TRUSTED_PROXIES": 0,
     "PRACTICE_NAME": "Counsel demo practice",
     "PRACTICE_TIMEZONE": "Europe/London",
     # Set DATABASE_URL to a postgresql:// URL for PostgreSQL; empty means instance SQLite.
@@ -57,9 +70,15 @@ def load(app: Flask, test_config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"] or (
             "sqlite:///" + os.path.join(app.instance_path, "counsel.sqlite")
         )
+    app.config["ENV_NAME"] = _env_name(app.config["ENV_NAME"])
+    app.config["TRUSTED_PROXIES"] = _trusted_proxies(app.config["TRUSTED_PROXIES"])
+    app.config["BASE_URL"] = _base_url(app.config["BASE_URL"])
+    app.config["TRUSTED_HOSTS"] = _host_list(app.config["TRUSTED_HOSTS"])
     if is_production(app):
         check_production(app)
         app.config["SESSION_COOKIE_SECURE"] = True
+        if app.config["TRUSTED_HOSTS"] is None:
+            app.config["TRUSTED_HOSTS"] = [urlsplit(app.config["BASE_URL"]).hostname]
     elif not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _development_secret(app)
 
@@ -68,9 +87,58 @@ def is_production(app: Flask) -> bool:
     return app.config["ENV_NAME"] == "production"
 
 
+def _env_name(value) -> str:
+    """"Production" and " production " are production; a typo must not run as development
+    (no secret check, demo allowed), so anything unknown stops start-up."""
+    name = str(value or "").strip().lower()
+    if name not in ("development", "production"):
+        raise ConfigError(f"ENV_NAME must be development or production, not {value!r}: "
+                          "set COUNSEL_ENV_NAME to one of them")
+    return name
+
+
+def _trusted_proxies(value) -> int:
+    try:
+        count = int(value)
+    except (TypeError, ValueError):
+        count = -1
+    if isinstance(value, bool) or count < 0 or str(count) != str(value).strip():
+        raise ConfigError(f"TRUSTED_PROXIES must be a whole number of proxies (0 or more), "
+                          f"not {value!r}")
+    return count
+
+
+def _base_url(value) -> str:
+    """The scheme, host, optional port and optional path prefix links are built from."""
+    url = str(value or "").strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query \
+            or parts.fragment or parts.username or parts.password:
+        raise ConfigError(f"BASE_URL must look like https://counsel.example.org, not {value!r}")
+    return url
+
+
+def _host_list(value) -> list[str] | None:
+    """A JSON list from COUNSEL_TRUSTED_HOSTS, or a comma-separated string."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = value.split(",")
+    hosts = [str(h).strip().lower() for h in value if str(h).strip()]
+    return hosts or None
+
+
 def check_production(app: Flask) -> None:
     secret = app.config.get("SECRET_KEY") or ""
     problems = []
+    base_url = app.config["BASE_URL"]
+    if not base_url:
+        problems.append("BASE_URL is missing: set COUNSEL_BASE_URL to the https address "
+                        "people use, e.g. https://counsel.example.org")
+    elif urlsplit(base_url).scheme != "https":
+        problems.append(f"BASE_URL must be https in production, not {base_url}")
     if secret.lower() in WEAK_SECRETS or len(secret) < 32:
         problems.append(
             "SECRET_KEY is missing or weak: set COUNSEL_SECRET_KEY to at least 32 random "

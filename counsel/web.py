@@ -38,8 +38,9 @@ def security_headers(response):
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["X-Frame-Options"] = "DENY"
-    # Invitation tokens live in URLs: never leak them in a Referer header.
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Invitation tokens live in URLs: never send them to another site. Same-origin
+    # requests keep their Referer, which the CSRF check needs on HTTPS (SECURITY.md 11).
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if request.endpoint != "static":
         response.headers["Cache-Control"] = "no-store"

@@ -3,6 +3,9 @@
 
 # ENV_NAME = "production"
 # SECRET_KEY = "at least 32 random characters"
+# BASE_URL = "https://counsel.example.org"   # required in production; links are built from it
+# TRUSTED_HOSTS = ["counsel.example.org"]     # production default: BASE_URL's host
+# TRUSTED_PROXIES = 1                         # reverse proxies in front (nginx: 1)
 # DATABASE_URL = "postgresql+psycopg://counsel@127.0.0.1:5432/counsel"
 # PRACTICE_NAME = "Riverside Counselling"
 # PRACTICE_TIMEZONE = "Europe/London"

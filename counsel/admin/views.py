@@ -10,6 +10,7 @@ from ..auth import invitations
 from ..clients.operations import set_active
 from ..extensions import db
 from ..forms import EmptyForm, clean_text, email_field
+from ..links import absolute_url
 from ..models import User
 from ..permissions import one_or_404
 from . import bp
@@ -49,7 +50,7 @@ def new_counselor():
         audit.record("counselor.create", user)
         token = invitations.issue(current_user, user)
         db.session.commit()
-        link = url_for("auth.accept_invitation", token=token, _external=True)
+        link = absolute_url("auth.accept_invitation", token=token)
         return render_template("admin/invitation.html", counselor=user, link=link)
     return render_template("admin/new_counselor.html", form=form)
 

@@ -9,6 +9,7 @@ from ..auth import invitations
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm
+from ..links import absolute_url
 from ..models import Assignment, Client, User
 from ..permissions import caseload_query, client_for_counselor
 from . import bp, operations
@@ -116,5 +117,5 @@ def _client_data(form: ClientForm) -> dict:
 
 def _show_invitation(client, token, created):
     """Rendered straight from the POST: the link exists only in this response."""
-    link = url_for("auth.accept_invitation", token=token, _external=True)
+    link = absolute_url("auth.accept_invitation", token=token)
     return render_template("clients/invitation.html", client=client, link=link, created=created)

@@ -20,9 +20,117 @@ def test_production_refuses_debug():
 
 
 def test_production_with_a_strong_secret_sets_secure_cookies():
-    app = create_app({"ENV_NAME": "production", "SECRET_KEY": "k" * 40,
-                      "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app(production())
     assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def production(**overrides):
+    config = {"ENV_NAME": "production", "SECRET_KEY": "k" * 40,
+              "BASE_URL": "https://counsel.example.org", "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config.update(overrides)
+    return config
+
+
+@pytest.mark.parametrize("name", ["Production", "PRODUCTION", " production\n"])
+def test_production_in_any_case_runs_the_production_checks(name):
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        create_app(production(ENV_NAME=name, SECRET_KEY="dev"))
+    app = create_app(production(ENV_NAME=name))
+    assert app.config["ENV_NAME"] == "production"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_in_any_case_refuses_the_demo():
+    app = create_app(production(ENV_NAME="Production"))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code != 0
+    assert "refuses to run in production" in result.output
+
+
+@pytest.mark.parametrize("name", ["prod", "staging", "", "productionn", "test", 1])
+def test_an_unknown_environment_name_refuses_to_start(name):
+    with pytest.raises(ConfigError, match="ENV_NAME must be development or production"):
+        create_app({"ENV_NAME": name, "SECRET_KEY": "x" * 40,
+                    "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_environment_name_from_the_environment_is_checked(monkeypatch):
+    monkeypatch.setenv("COUNSEL_ENV_NAME", "Prod")
+    with pytest.raises(ConfigError, match="'Prod'"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    monkeypatch.setenv("COUNSEL_ENV_NAME", " Development ")
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["ENV_NAME"] \
+        == "development"
+
+
+def test_production_requires_an_https_base_url():
+    with pytest.raises(ConfigError, match="BASE_URL is missing"):
+        create_app(production(BASE_URL=""))
+    with pytest.raises(ConfigError, match="BASE_URL must be https"):
+        create_app(production(BASE_URL="http://counsel.example.org"))
+
+
+@pytest.mark.parametrize("url", ["counsel.example.org", "ftp://counsel.example.org",
+                                 "https://", "https://counsel.example.org/?a=1",
+                                 "https://user:pw@counsel.example.org"])
+def test_a_malformed_base_url_refuses_to_start(url):
+    with pytest.raises(ConfigError, match="BASE_URL must look like"):
+        create_app({"BASE_URL": url, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_base_url_is_kept_without_its_trailing_slash():
+    app = create_app(production(BASE_URL=" https://example.org/counsel/ "))
+    assert app.config["BASE_URL"] == "https://example.org/counsel"
+
+
+def test_trusted_hosts_default_to_base_url_host_in_production_only():
+    assert create_app(production()).config["TRUSTED_HOSTS"] == ["counsel.example.org"]
+    app = create_app(production(BASE_URL="https://Counsel.Example.org:8443"))
+    assert app.config["TRUSTED_HOSTS"] == ["counsel.example.org"]
+    development = create_app({"BASE_URL": "http://127.0.0.1:5000",
+                              "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert development.config["TRUSTED_HOSTS"] is None
+
+
+def test_trusted_hosts_can_be_listed_in_the_environment(monkeypatch):
+    monkeypatch.setenv("COUNSEL_TRUSTED_HOSTS", "counsel.example.org, .example.net")
+    app = create_app(production())
+    assert app.config["TRUSTED_HOSTS"] == ["counsel.example.org", ".example.net"]
+    monkeypatch.setenv("COUNSEL_TRUSTED_HOSTS", '["a.example.org", "b.example.org"]')
+    assert create_app(production()).config["TRUSTED_HOSTS"] == ["a.example.org",
+                                                                "b.example.org"]
+
+
+@pytest.mark.parametrize("value", [-1, "one", 1.5, True, "2 "])
+def test_trusted_proxies_must_be_a_count(value):
+    if value == "2 ":
+        assert create_app({"TRUSTED_PROXIES": value,
+                           "SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["TRUSTED_PROXIES"] == 2
+        return
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES"):
+        create_app({"TRUSTED_PROXIES": value, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_trusted_proxies_wraps_the_app_in_proxy_fix():
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    assert not isinstance(create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).wsgi_app,
+                          ProxyFix)
+    fixed = create_app({"TRUSTED_PROXIES": 2, "SQLALCHEMY_DATABASE_URI": "sqlite://"}).wsgi_app
+    assert isinstance(fixed, ProxyFix)
+    assert (fixed.x_for, fixed.x_proto, fixed.x_host, fixed.x_port, fixed.x_prefix) \
+        == (2, 2, 2, 2, 0)
+
+
+def test_absolute_links_outside_a_request_use_base_url_or_the_development_address():
+    from counsel.links import absolute_url
+
+    with create_app(production(BASE_URL="https://example.org/counsel")).app_context():
+        assert absolute_url("auth.accept_invitation", token="t") \
+            == "https://example.org/counsel/invitation/t"
+    with create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).app_context():
+        assert absolute_url("auth.sign_in") == "http://127.0.0.1:5000/sign-in"
 
 
 def test_environment_overrides_defaults(monkeypatch):

@@ -17,7 +17,7 @@ def test_security_headers_on_pages_and_errors(client, auth, people):
         assert "default-src 'self'" in csp and "object-src 'none'" in csp
         assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
-        assert headers["Referrer-Policy"] == "no-referrer"
+        assert headers["Referrer-Policy"] == "same-origin"
         assert headers["Cache-Control"] == "no-store"
 
 

@@ -1,0 +1,29 @@
+"""gunicorn settings for counsel: ``gunicorn -c python:counsel.gunicorn_conf
+'counsel:create_app()'``. Command-line options still override these.
+
+The point of shipping it: gunicorn's access log prints the request line and the Referer,
+and an invitation link carries a live credential in its path (SECURITY.md 22), so the
+logger redacts ``/invitation/<token>`` in every access and error line. Proxy headers are
+left to the app's ``TRUSTED_PROXIES`` (Werkzeug's ProxyFix), so there is one place that
+decides whom to believe."""
+
+from gunicorn.glogging import Logger
+
+from counsel.serving import redact_logs
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger with the token filter on its access and error logs."""
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        redact_logs("gunicorn.access", "gunicorn.error")
+
+
+logger_class = RedactingLogger
+accesslog = "-"
+errorlog = "-"
+# gunicorn would otherwise trust X-Forwarded-Proto from 127.0.0.1 on its own.
+forwarded_allow_ips = ""
+workers = 3
+bind = "127.0.0.1:8000"
