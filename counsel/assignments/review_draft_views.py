@@ -27,10 +27,11 @@ def _json_fields(payload) -> dict:
     """The draft fields of a JSON body; ValueError, in plain words, for anything else."""
     if not isinstance(payload, dict):
         raise ValueError("The review could not be read.")
-    overall = payload.get("overall_comment") or ""
-    rubric = payload.get("rubric") or {}
-    if not isinstance(overall, str) or not isinstance(rubric, dict) \
-            or not isinstance(payload.get("decision") or "", str):
+    overall, decision, rubric = (payload.get(name) for name in
+                                 ("overall_comment", "decision", "rubric"))
+    overall, decision, rubric = overall or "", decision or "", {} if rubric is None else rubric
+    if not (isinstance(overall, str) and isinstance(decision, str)
+            and isinstance(rubric, dict)):
         raise ValueError("The review could not be read.")
     if len(overall) > MAX_OVERALL:
         raise ValueError(f"The overall comment is longer than {MAX_OVERALL:,} characters.")
@@ -38,7 +39,7 @@ def _json_fields(payload) -> dict:
             any(0xD800 <= ord(c) <= 0xDFFF for c in overall):
         raise ValueError("The overall comment contains an invisible character that cannot "
                          "be stored. Remove it to save.")
-    return review_drafts.draft_fields(overall, payload.get("decision"), rubric)
+    return review_drafts.draft_fields(overall, decision, rubric)
 
 
 def _draft_json(review, **extra):

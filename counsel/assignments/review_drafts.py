@@ -28,7 +28,7 @@ def draft_fields(overall_comment: str | None, decision: str | None,
     """What a browser sent, reduced to what a review may hold: unknown rubric keys and
     levels, and unknown decisions, are dropped."""
     rubric = {k: v for k, v in (rubric or {}).items()
-              if k in RUBRIC and v in RUBRIC_LEVELS} or None
+              if k in RUBRIC and isinstance(v, str) and v in RUBRIC_LEVELS} or None
     return {"overall_comment": overall_comment or None,
             "decision": decision if decision in DECISIONS else None, "rubric": rubric}
 
