@@ -176,3 +176,19 @@ def test_merge_answers():
                  ["mine", "theirs", "both", "both", "both"]) == [
         "a", "B", "c" + BOTH_SEPARATOR + "C", "D", "x"]
     assert merge(["a\n\n"], ["A"], ["both"]) == ["a" + BOTH_SEPARATOR + "A"]
+
+
+def test_reopen_loses_to_a_counselor_who_opened_it_a_moment_before(client, people, three):
+    from sqlalchemy import update
+
+    from counsel.models import utcnow
+
+    submit(client, three, ["One.", "Two.", "Three."])
+    assignment = fresh(Assignment, three.id)
+    assert assignment.submission_opened_at is None  # what the client's request saw
+    db.session.execute(update(Assignment.__table__).where(Assignment.__table__.c.id == three.id)
+                       .values(submission_opened_at=utcnow()))
+    with pytest.raises(operations.WorkRefused, match="just opened"):
+        operations.reopen(people["alex"].user, assignment)
+    db.session.rollback()
+    assert fresh(Assignment, three.id).status == "submitted"
