@@ -3,8 +3,10 @@ removing passage comments and a reload; the client is asked before submitting em
 answers, may take a submission back before it is opened, and after a conflict keeps, per
 answer, their text, the other one, or both. Every page is checked with axe-core."""
 
+import contextlib
 import re
 
+from flask import jsonify
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -166,3 +168,40 @@ def test_a_conflict_is_resolved_answer_by_answer(live_app, live_url, page, sign_
     expect(answer_box(tab_b, 1)).to_have_value("A: I will call less.")
     assert_stored_exactly(assignment_id, [both, "A: I will call less."])
     phone.close()
+
+
+@contextlib.contextmanager
+def review_autosave_down(app):
+    """The review draft's autosave endpoint answers 503 while inside the block."""
+    endpoint = "assignments.autosave_review"
+    view = app.view_functions[endpoint]
+    app.view_functions[endpoint] = lambda **kwargs: (jsonify(error="unavailable"), 503)
+    try:
+        yield
+    finally:
+        app.view_functions[endpoint] = view
+
+
+def test_the_review_survives_an_outage_and_a_reload(live_app, live_url, page, sign_in, a11y):
+    _, client = caseload()
+    assignment = submitted_letter(client, LETTER)
+    sign_in(page, "dr.rivera@example.org")
+    page.goto(f"{live_url}/assignments/{assignment.id}/revisions/1")
+    overall = page.get_by_label("Overall comment")
+    status = page.locator("[data-save-status]")
+    with review_autosave_down(live_app):
+        overall.fill(OVERALL)
+        page.get_by_label("Accept this work").check()
+        expect(status).to_have_text(re.compile("^Not saved — the server did not answer"),
+                                    timeout=AUTOSAVE)
+        a11y.check(page)
+        page.reload()
+        expect(overall).to_have_value(OVERALL)
+        expect(page.get_by_label("Accept this work")).to_be_checked()
+    expect(status).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d$"), timeout=AUTOSAVE)
+    db.session.expire_all()
+    review = db.session.scalars(select(Review)).one()
+    assert (review.overall_comment, review.decision) == (OVERALL, "accept")
+    db.session.rollback()
+    assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('counsel-review'))") \
+        == []

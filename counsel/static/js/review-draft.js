@@ -1,8 +1,10 @@
 // Autosave for the counselor's unsent review (overall comment, checklist, decision), in
 // the manner of autosave.js: saved a few seconds after a change, when a field loses focus
-// and when the tab is hidden. Without this script every button of the page posts these
-// fields and the server keeps them. A save based on an older version of the draft (another
-// tab saved meanwhile) shows the other version instead of overwriting it.
+// and when the tab is hidden. Text that has not reached the server yet (an outage) is kept
+// in this browser's storage until it does, and restored if the page is reloaded. Without
+// this script every button of the page posts these fields and the server keeps them. A
+// save based on an older version of the draft (another tab saved meanwhile) shows the
+// other version instead of overwriting it.
 "use strict";
 (() => {
   const form = document.querySelector("form[data-review-draft-url]");
@@ -36,6 +38,17 @@
       });
   }
   let lastSaved = JSON.stringify(fields());
+  const key = form.dataset.storageKey;
+  function version() { return parseInt(versionInput.value || "0", 10); }
+  function keepLocally() {
+    try {
+      localStorage.setItem(key, JSON.stringify({fields: fields(), base: version(), at: Date.now()}));
+    } catch (e) { /* storage full or blocked: the page itself still holds the text */ }
+  }
+  function forget() { try { localStorage.removeItem(key); } catch (e) { /* ignore */ } }
+  function stored() {
+    try { return JSON.parse(localStorage.getItem(key) || "null"); } catch (e) { return null; }
+  }
   function say(text, state) { statusEl.textContent = text; statusEl.dataset.state = state; }
   function later(ms) {
     clearTimeout(timer);
@@ -60,7 +73,8 @@
     if (snapshot === lastSaved && !options.force) return;
     if (inFlight) { again = true; return; }
     inFlight = true;
-    const body = JSON.stringify({...current, base_version: parseInt(versionInput.value || "0", 10)});
+    const body = JSON.stringify({...current, base_version: version()});
+    keepLocally();
     say("Saving draft…", "saving");
     let response = null;
     try {
@@ -89,8 +103,13 @@
       versionInput.value = data.version;
       lastSaved = snapshot;
       retryDelay = 5000;
-      if (JSON.stringify(fields()) === snapshot) say("Draft saved at " + data.saved_at, "saved");
-      else again = true;
+      if (JSON.stringify(fields()) === snapshot) {
+        forget();
+        say("Draft saved at " + data.saved_at, "saved");
+      } else {
+        keepLocally();
+        again = true;
+      }
       return;
     }
     if (response && response.status === 409 && data.error === "conflict") {
@@ -147,6 +166,7 @@
 
   form.addEventListener("input", (event) => {
     if (!event.target.matches("textarea[name='overall_comment'], input[type='radio']")) return;
+    keepLocally();
     if (!conflict && statusEl.dataset.state !== "offline") say("Unsaved changes…", "dirty");
     if (!timer) later(2000);
   });
@@ -169,5 +189,23 @@
     submitting = true;
     clearTimeout(timer);
     timer = null;
+    // The post carries these fields: the server keeps them or hands them back on the page.
+    forget();
   });
+
+  // Coming back after an outage: restore what this browser kept that the server lacks.
+  const kept = stored();
+  if (kept && kept.fields && typeof kept.fields.overall_comment === "string") {
+    const server = {...fields(), version: version()};
+    if (JSON.stringify(kept.fields) === JSON.stringify(fields())) {
+      forget();
+    } else if (kept.base === version()) {
+      fill(kept.fields);
+      say("Restored your unsaved review from this browser. Saving…", "dirty");
+      save({force: true});
+    } else {
+      fill(kept.fields);
+      showConflict(server);
+    }
+  }
 })();
