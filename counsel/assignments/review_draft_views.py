@@ -67,6 +67,9 @@ def autosave_review(assignment_id, number):
     except (ReviewConflict, StaleDataError, IntegrityError):
         db.session.rollback()
         db.session.refresh(revision)
+        # The answer shows the stored draft: that is a read of the review, so it is audited.
+        audit.record("review.draft_conflict", revision.review, client=assignment.client)
+        db.session.commit()
         return jsonify(_draft_json(revision.review, error="conflict")), 409
     except WorkRefused as refused:
         db.session.rollback()

@@ -126,6 +126,7 @@ def test_review_autosave_saves_and_detects_a_stale_tab(client, review_url):
     stale = client.post(url, json={"overall_comment": "tab B", "base_version": version})
     assert stale.status_code == 409 and stale.json["error"] == "conflict"
     assert stale.json["overall_comment"] == "tab A, more"
+    assert "review.draft_conflict" in db.session.scalars(select(AuditEvent.action)).all()
     assert the_review().overall_comment == "tab A, more"
     same_text = client.post(url, json={"overall_comment": "tab A, more", "decision": "accept",
                                        "base_version": version})
