@@ -45,9 +45,27 @@ class CommentForm(FlaskForm):
             return None
 
 
-class ReviewForm(FlaskForm):
+class ReviewDraftForm(FlaskForm):
+    """The overall part of a review as the counselor writes it. Every button on the review
+    page posts these fields too, so adding or removing a passage comment keeps them."""
+
+    review_version = HiddenField(default="0")
     overall_comment = TextAreaField("Overall comment", validators=[Optional(), Length(max=10_000),
                                                                    clean_text])
+    decision = RadioField("Decision", choices=choices({"request_revision": "Ask for a revision",
+                                                       "accept": "Accept this work"}),
+                          validators=[Optional()])
+
+    def base(self) -> int:
+        try:
+            return int(self.review_version.data or 0)
+        except ValueError:
+            return -1
+
+
+class ReviewForm(ReviewDraftForm):
+    """Sending needs a decision."""
+
     decision = RadioField("Decision", choices=choices({"request_revision": "Ask for a revision",
                                                        "accept": "Accept this work"}),
                           validators=[InputRequired(message="Choose a decision.")])
@@ -61,11 +79,20 @@ def rubric_fields() -> dict:
 
 
 LetterReviewForm = type("LetterReviewForm", (ReviewForm,), rubric_fields())
+LetterReviewDraftForm = type("LetterReviewDraftForm", (ReviewDraftForm,), rubric_fields())
 
 
-def review_form_for(kind: str, **kwargs) -> ReviewForm:
-    return (LetterReviewForm if kind == "letter" else ReviewForm)(**kwargs)
+def review_form_for(kind: str, *, draft: bool = False, review=None) -> ReviewDraftForm:
+    """The review form for this kind of exercise: to send (a decision is required) or to
+    keep as a draft. ``review`` fills it from the saved draft on first display."""
+    letter = kind == "letter"
+    cls = (LetterReviewDraftForm if letter else ReviewDraftForm) if draft else \
+        (LetterReviewForm if letter else ReviewForm)
+    if review is None:
+        return cls()
+    data = {f"rubric_{key}": value for key, value in (review.rubric or {}).items()}
+    return cls(formdata=None, obj=review, review_version=str(review.version), **data)
 
 
-def rubric_data(form: ReviewForm) -> dict:
+def rubric_data(form: ReviewDraftForm) -> dict:
     return {key: form[f"rubric_{key}"].data for key in RUBRIC if f"rubric_{key}" in form}

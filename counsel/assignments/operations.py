@@ -5,7 +5,7 @@ import hashlib
 import json
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from .. import audit
 from ..extensions import db
@@ -49,6 +49,20 @@ class DraftConflict(Exception):
     def __init__(self, draft: Draft):
         super().__init__("draft changed elsewhere")
         self.draft = draft
+
+
+class EmptyAnswers(WorkRefused):
+    """Some answers are empty; submitting needs the client's confirmation. ``prompts`` are
+    the prompts left unanswered, in order."""
+
+    def __init__(self, prompts: list[str]):
+        super().__init__("Some answers are empty. Submit anyway, or keep writing?", "empty")
+        self.prompts = prompts
+
+
+# Joins the two texts when a client keeps both versions of an answer after a conflict.
+BOTH_SEPARATOR = "\n\n———— The other version ————\n\n"
+KEEP = ("mine", "theirs", "both")
 
 
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
@@ -126,12 +140,36 @@ def _digest(answers: list[str]) -> str:
     return hashlib.sha256(json.dumps(answers).encode()).hexdigest()
 
 
-def submit(author: User, assignment: Assignment, answers, base_version: int | None) -> Revision:
-    """Save the answers, then freeze them as the next numbered revision."""
+def empty_prompts(assignment: Assignment, answers: list[str]) -> list[str]:
+    return [prompt for prompt, answer in zip(assignment.prompts, answers, strict=True)
+            if not answer.strip()]
+
+
+def merge_answers(mine: list[str], theirs: list[str], keep: list[str]) -> list[str]:
+    """The client's choice per answer after a conflict: their own text, the other
+    version, or both joined with a separator that says where the other one starts."""
+    merged = []
+    for own, other, choice in zip(mine, theirs, keep, strict=True):
+        if choice == "theirs":
+            merged.append(other)
+        elif choice == "both" and own != other:
+            merged.append(own.rstrip("\n") + BOTH_SEPARATOR + other if own.strip() else other)
+        else:
+            merged.append(own)
+    return merged
+
+
+def submit(author: User, assignment: Assignment, answers, base_version: int | None, *,
+           allow_empty: bool = False) -> Revision:
+    """Save the answers, then freeze them as the next numbered revision. With some answers
+    empty and no ``allow_empty``, the draft is saved (flushed) and EmptyAnswers raised:
+    one tap must not send half-finished work."""
     draft = save_draft(author, assignment, answers, base_version)
     if not any(a.strip() for a in draft.answers):
         raise WorkRefused("There is nothing to submit yet. Write at least one answer first.",
                           "blank")
+    if not allow_empty and (empty := empty_prompts(assignment, draft.answers)):
+        raise EmptyAnswers(empty)
     latest = assignment.latest_revision
     if latest is not None and latest.content_hash == _digest(draft.answers):
         raise WorkRefused("Nothing has changed since your last submission. Make your "
@@ -142,9 +180,45 @@ def submit(author: User, assignment: Assignment, answers, base_version: int | No
                         content_hash=_digest(draft.answers))
     db.session.add(revision)
     status.apply(assignment, "submit")
+    assignment.submission_opened_at = None
     db.session.flush()
     audit.record("revision.submit", revision, client=assignment.client, actor=author)
     return revision
+
+
+def reopen(author: User, assignment: Assignment) -> None:
+    """Back to writing, while the counselor has not opened the submission yet. The
+    submitted revision stays as it is; the next submission is the next revision."""
+    if not status.allowed(assignment, "reopen") or assignment.submission_opened_at:
+        raise WorkRefused("Your counselor has already opened this submission, so it can no "
+                          "longer be taken back. They will answer it.", "opened")
+    # The check and the change in one statement: a counselor opening it at this very
+    # moment either wins (nothing changes here) or finds it reopened.
+    claimed = db.session.execute(
+        update(Assignment).where(Assignment.id == assignment.id,
+                                 Assignment._status == "submitted",
+                                 Assignment.submission_opened_at.is_(None))
+        .values(updated_at=utcnow()).execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        raise WorkRefused("Your counselor has just opened this submission, so it can no "
+                          "longer be taken back.", "opened")
+    status.apply(assignment, "reopen")
+    db.session.flush()
+    audit.record("assignment.reopen", assignment, client=assignment.client, actor=author)
+
+
+def open_submission(assignment: Assignment, revision: Revision) -> None:
+    """Note when the counselor first opens the latest submission; from then on the client
+    can no longer reopen it. One guarded statement, so a reopen racing it cannot both win."""
+    if assignment.submission_opened_at is None and assignment.status == "submitted" \
+            and assignment.latest_revision is revision:
+        db.session.execute(
+            update(Assignment).where(Assignment.id == assignment.id,
+                                     Assignment._status == "submitted",
+                                     Assignment.submission_opened_at.is_(None))
+            .values(submission_opened_at=utcnow())
+            .execution_options(synchronize_session=False))
+        db.session.expire(assignment, ["submission_opened_at"])
 
 
 # --- reviews -------------------------------------------------------------------------------
@@ -189,15 +263,9 @@ def add_comment(counselor: User, revision: Revision, *, prompt_index: int, quote
                             quote=revision.answers[prompt_index][begin:end], body=body)
     db.session.add(comment)
     db.session.flush()
+    db.session.expire(review, ["comments"])
     audit.record("review.comment", comment, client=revision.assignment.client, actor=counselor)
     return comment
-
-
-def remove_comment(counselor: User, comment: ReviewComment) -> None:
-    _reviewable(comment.review.revision)
-    audit.record("review.comment_remove", comment, client=comment.review.revision.assignment
-                 .client, actor=counselor)
-    db.session.delete(comment)
 
 
 def send_review(counselor: User, revision: Revision, *, overall_comment: str | None,

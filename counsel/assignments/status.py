@@ -3,6 +3,8 @@ transitions as data.
 
     assigned -> in progress -> submitted -> revision requested -> submitted ... -> completed
     assigned / in progress / revision requested -> withdrawn
+    submitted -> in progress ("reopen": only while the counselor has not opened it; the
+                 submitted revision stays in the history, the next one gets the next number)
 """
 
 from ..models import Assignment, utcnow
@@ -12,6 +14,8 @@ TRANSITIONS: dict[str, dict[str, str]] = {
     "submit": {"in_progress": "submitted", "revision_requested": "submitted"},
     "request_revision": {"submitted": "revision_requested"},
     "accept": {"submitted": "completed"},
+    # Guarded by operations.reopen: allowed only before the counselor opens the submission.
+    "reopen": {"submitted": "in_progress"},
     "withdraw": {"assigned": "withdrawn", "in_progress": "withdrawn",
                  "revision_requested": "withdrawn"},
 }

@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..clock import practice_today
@@ -16,9 +17,10 @@ from ..permissions import (
     revision_of,
     visible_exercises,
 )
-from . import bp, operations
+from . import bp, operations, review_drafts
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
+from .review_drafts import ReviewConflict
 from .text import commented, diff_counts, word_diff
 
 
@@ -79,7 +81,8 @@ def withdraw(assignment_id):
     return redirect(url_for(".show", assignment_id=assignment.id))
 
 
-def _review_page(assignment, revision, comment_form=None, review_form=None, status=200):
+def _review_page(assignment, revision, comment_form=None, review_form=None, status=200,
+                 conflict=None):
     review = revision.review
     comments = review.comments if review else []
     answers, numbered = commented(revision.answers, comments)
@@ -87,9 +90,33 @@ def _review_page(assignment, revision, comment_form=None, review_form=None, stat
         "assignments/review.html", assignment=assignment, revision=revision, review=review,
         answers=answers, comments=comments, numbered=numbered,
         comment_form=comment_form or CommentForm(),
-        review_form=review_form or review_form_for(assignment.kind, obj=review),
+        review_form=review_form or review_form_for(assignment.kind, review=review),
         rubric=RUBRIC, rubric_levels=RUBRIC_LEVELS, delete_form=EmptyForm(),
+        conflict=conflict,
     ), status
+
+
+def keep_review_draft(assignment, revision):
+    """Save the overall comment, rubric and decision that came with any button of the
+    review page. Returns (form, refusal page or None): a page when the fields were refused
+    or changed in another tab, so the caller shows it instead of going on."""
+    form = review_form_for(assignment.kind, draft=True)
+    if "overall_comment" not in request.form:
+        return form, None
+    if not form.validate():
+        return form, _review_page(assignment, revision, review_form=form, status=422)
+    fields = review_drafts.draft_fields(form.overall_comment.data, form.decision.data,
+                                        rubric_data(form))
+    try:
+        review_drafts.save_review_draft(current_user, revision, fields, form.base())
+    except ReviewConflict as conflict:
+        db.session.rollback()
+        form.review_version.data = str(conflict.review.version)
+        return form, _review_page(assignment, revision, review_form=form, status=409,
+                                  conflict=conflict.review)
+    except WorkRefused:
+        db.session.rollback()  # sent or no longer the latest: the caller says so
+    return form, None
 
 
 @bp.get("/assignments/<int:assignment_id>/revisions/<int:number>")
@@ -97,6 +124,7 @@ def review(assignment_id, number):
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
     audit.record("revision.view", revision, client=assignment.client)
+    operations.open_submission(assignment, revision)
     db.session.commit()
     return _review_page(assignment, revision)
 
@@ -106,6 +134,9 @@ def add_comment(assignment_id, number):
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
     form = CommentForm()
+    draft_form, refused_page = keep_review_draft(assignment, revision)
+    if refused_page:
+        return refused_page
     if form.validate_on_submit():
         try:
             operations.add_comment(current_user, revision, prompt_index=form.prompt_index.data,
@@ -116,8 +147,19 @@ def add_comment(assignment_id, number):
             return redirect(url_for(".review", assignment_id=assignment.id, number=number)
                             + "#comments")
         except WorkRefused as refused:
+            db.session.rollback()
             form.quote.errors = [refused.message]
-    return _review_page(assignment, revision, comment_form=form, status=422)
+            keep_review_draft(assignment, revision)
+    db.session.commit()  # the overall comment and decision are kept all the same
+    return _review_page(assignment, revision, comment_form=form,
+                        review_form=_resend(draft_form, revision), status=422)
+
+
+def _resend(draft_form, revision):
+    """The posted draft fields, with the version the page now holds."""
+    if revision.review is not None:
+        draft_form.review_version.data = str(revision.review.version)
+    return draft_form
 
 
 @bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/comments/<int:comment_id>"
@@ -126,17 +168,21 @@ def remove_comment(assignment_id, number, comment_id):
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
     comment = one_or_404(select(ReviewComment).where(
-        ReviewComment.id == comment_id,
+        ReviewComment.id == comment_id, ReviewComment.removed_at.is_(None),
         ReviewComment.review_id == (revision.review.id if revision.review else None)),
         "review_comments", comment_id)
     if EmptyForm().validate_on_submit():
+        _, refused_page = keep_review_draft(assignment, revision)
+        if refused_page:
+            return refused_page
         try:
-            operations.remove_comment(current_user, comment)
+            review_drafts.remove_comment(current_user, comment)
             db.session.commit()
-            flash("Comment removed.", "success")
+            flash("Comment removed. “Undo” under the comments brings it back.", "success")
         except WorkRefused as refused:
             flash(refused.message, "warning")
-    return redirect(url_for(".review", assignment_id=assignment.id, number=number))
+    return redirect(url_for(".review", assignment_id=assignment.id, number=number)
+                    + "#comments")
 
 
 @bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/send")
@@ -153,8 +199,15 @@ def send_review(assignment_id, number):
             flash("Review sent to the client.", "success")
             return redirect(url_for(".show", assignment_id=assignment.id))
         except WorkRefused as refused:
+            db.session.rollback()
             form.form_errors.append(refused.message)
-    return _review_page(assignment, revision, review_form=form, status=422)
+        except StaleDataError:
+            db.session.rollback()  # sent from another tab at the same moment
+            flash("This review has been sent and can no longer be changed.", "info")
+            return redirect(url_for(".show", assignment_id=assignment.id))
+    keep_review_draft(assignment, revision)  # a refused send keeps what was typed
+    db.session.commit()
+    return _review_page(assignment, revision, review_form=_resend(form, revision), status=422)
 
 
 @bp.get("/assignments/<int:assignment_id>/compare")

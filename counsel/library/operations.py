@@ -38,12 +38,15 @@ def update_exercise(counselor: User, exercise: Exercise, data: dict) -> None:
     audit.record("exercise.update", exercise, actor=counselor)
 
 
-def copy_exercise(counselor: User, exercise: Exercise) -> Exercise:
-    """A new own exercise to adapt, remembering which one it came from."""
-    fields = {field: getattr(exercise, field) for field in FIELDS}
-    fields["title"] = exercise.title[:120 - len(ADAPTED)] + ADAPTED
+def adapted_title(title: str) -> str:
+    return title[:120 - len(ADAPTED)] + ADAPTED
+
+
+def copy_exercise(counselor: User, exercise: Exercise, data: dict) -> Exercise:
+    """A new own exercise, as the counselor adapted it, remembering which one it came from."""
     copy = Exercise(owner_id=counselor.id, source_id=exercise.id, slug=None, version=1,
-                    **fields, prompts=_numbered(exercise.prompt_texts))
+                    **{field: data[field] for field in FIELDS},
+                    prompts=_numbered(data["prompts"]))
     db.session.add(copy)
     db.session.flush()
     audit.record("exercise.copy", copy, actor=counselor, detail=f"from exercise {exercise.id}")

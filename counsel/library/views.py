@@ -45,15 +45,21 @@ def new():
     return render_template("library/form.html", form=form.with_blank_rows(), exercise=None)
 
 
-@bp.post("/<int:exercise_id>/copy", endpoint="copy")
+@bp.route("/<int:exercise_id>/copy", methods=["GET", "POST"], endpoint="copy")
 def copy_and_adapt(exercise_id):
+    """The exercise's form, filled from it, to adapt: the copy exists only once saved, so
+    a click on "Copy and adapt" leaves nothing behind."""
     exercise = exercise_for_counselor(exercise_id)
-    if not EmptyForm().validate_on_submit():
-        return redirect(url_for(".show", exercise_id=exercise.id))
-    adapted = operations.copy_exercise(current_user, exercise)
-    db.session.commit()
-    flash(f"This is your own copy of “{exercise.title}”. Adapt it and save.", "success")
-    return redirect(url_for(".edit", exercise_id=adapted.id))
+    form = ExerciseForm.load(exercise)
+    if request.method == "GET":
+        form.title.data = operations.adapted_title(exercise.title)
+    if form.validate_on_submit():
+        adapted = operations.copy_exercise(current_user, exercise, exercise_data(form))
+        db.session.commit()
+        flash("Your adapted exercise is saved. You can assign it now.", "success")
+        return redirect(url_for(".show", exercise_id=adapted.id))
+    return render_template("library/form.html", form=form.with_blank_rows(), exercise=None,
+                           source=exercise)
 
 
 @bp.route("/<int:exercise_id>/edit", methods=["GET", "POST"])

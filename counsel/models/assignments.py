@@ -35,6 +35,9 @@ class Assignment(InGuide, db.Model):
     _status: Mapped[str] = mapped_column("status", String(24), default="assigned", index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the counselor first opened the latest submission; until then the client may
+    # reopen it to go on writing. Cleared by each new submission.
+    submission_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[Client] = relationship()
     counselor: Mapped[User] = relationship()
@@ -101,7 +104,10 @@ def _revisions_are_kept(mapper, connection, target):
 
 
 class Review(db.Model):
-    """The counselor's response to one revision. Unsent, it is the counselor's alone."""
+    """The counselor's response to one revision. Unsent, it is the counselor's alone and
+    is also their draft: the overall comment, rubric and decision are autosaved here, and
+    ``version`` rises with every save so a stale tab is shown a conflict, never a silent
+    overwrite. Sending stamps ``sent_at``; from then on the client sees it."""
 
     __tablename__ = "reviews"
 
@@ -113,12 +119,25 @@ class Review(db.Model):
     decision: Mapped[str | None] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     revision: Mapped[Revision] = relationship(back_populates="review")
     counselor: Mapped[User] = relationship()
+    all_comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="review", cascade="all, delete-orphan")
+    # What the review says: comments the counselor removed are kept (so "Undo" can restore
+    # them exactly) but are not part of it.
     comments: Mapped[list[ReviewComment]] = relationship(
-        back_populates="review", order_by="(ReviewComment.prompt_index, ReviewComment.start)",
-        cascade="all, delete-orphan")
+        primaryjoin="and_(Review.id == ReviewComment.review_id, "
+                    "ReviewComment.removed_at.is_(None))",
+        order_by="(ReviewComment.prompt_index, ReviewComment.start)", viewonly=True)
+    removed_comments: Mapped[list[ReviewComment]] = relationship(
+        primaryjoin="and_(Review.id == ReviewComment.review_id, "
+                    "ReviewComment.removed_at.is_not(None))",
+        order_by="ReviewComment.removed_at.desc()", viewonly=True)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class ReviewComment(db.Model):
@@ -134,5 +153,6 @@ class ReviewComment(db.Model):
     quote: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    review: Mapped[Review] = relationship(back_populates="comments")
+    review: Mapped[Review] = relationship(back_populates="all_comments")

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, HiddenField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from ..assignments.operations import MAX_ANSWER
+from ..assignments.operations import KEEP, MAX_ANSWER
 from ..forms import browser_newlines
 
 
@@ -37,3 +37,10 @@ def work_form(assignment, *, posted: bool = True) -> WorkForm:
     while len(form.answers) < len(assignment.prompts):
         form.answers.append_entry("")
     return form
+
+
+def conflict_choices(formdata, count: int) -> list[str]:
+    """Which version of each answer the client chose to keep after a conflict ("keep-N":
+    mine, theirs or both); anything else, or nothing, keeps their own."""
+    return [value if (value := formdata.get(f"keep-{n}")) in KEEP else "mine"
+            for n in range(count)]

@@ -9,14 +9,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, rescue
 from ..assignments import operations
-from ..assignments.operations import DraftConflict, WorkRefused
+from ..assignments.operations import BOTH_SEPARATOR, DraftConflict, EmptyAnswers, WorkRefused
 from ..assignments.text import commented
 from ..clock import localtime
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import Assignment
 from ..permissions import assignment_for_client, revision_of
 from . import bp
-from .forms import work_form
+from .forms import conflict_choices, work_form
 
 
 def feedback(assignment):
@@ -30,10 +31,12 @@ def feedback(assignment):
     return None
 
 
-def render_work(assignment, form, *, status=200, conflict=None, message=None):
+def render_work(assignment, form, *, status=200, conflict=None, message=None,
+                confirm_empty=None):
     return render_template("portal/work.html", assignment=assignment, form=form,
                            feedback=feedback(assignment), conflict=conflict,
-                           message=message), status
+                           message=message, confirm_empty=confirm_empty,
+                           both_separator=BOTH_SEPARATOR), status
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
@@ -47,13 +50,23 @@ def work(assignment_id):
     if not form.validate_on_submit():
         return render_work(assignment, form, status=422)
     answers = [entry.data for entry in form.answers]
-    submitting = request.form.get("action") == "submit"
+    action = request.form.get("action")
+    submitting = action in ("submit", "submit_anyway")
     try:
+        if action == "resolve":  # after a conflict: the client's choice per answer
+            answers = operations.merge_answers(
+                answers, assignment.draft.answers if assignment.draft else answers,
+                conflict_choices(request.form, len(answers)))
         if submitting:
-            revision = operations.submit(current_user, assignment, answers, form.base())
+            revision = operations.submit(current_user, assignment, answers, form.base(),
+                                         allow_empty=action == "submit_anyway")
         else:
             operations.save_draft(current_user, assignment, answers, form.base())
         db.session.commit()
+    except EmptyAnswers as empty:
+        db.session.commit()  # the draft is kept; only the submission waits for a yes
+        form.base_version.data = str(assignment.draft.version)
+        return render_work(assignment, form, confirm_empty=empty.prompts)
     except (DraftConflict, StaleDataError):
         db.session.rollback()
         return _conflict_page(assignment, form)
@@ -78,7 +91,23 @@ def _conflict_page(assignment, form):
     return render_work(assignment, form, status=409, conflict=draft,
                        message="This was changed in another tab or on another device since "
                        "you opened it. Both versions are below: your text is in the boxes. "
-                       "Save to keep yours, or copy what you need from the other.")
+                       "For each answer, choose which version to keep, or keep both.")
+
+
+@bp.post("/assignments/<int:assignment_id>/reopen")
+def reopen(assignment_id):
+    """Take a submission back to go on writing, before the counselor has opened it."""
+    assignment = assignment_for_client(assignment_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            operations.reopen(current_user, assignment)
+            db.session.commit()
+            flash("Taken back: go on writing. Your next submission will be revision "
+                  f"{len(assignment.revisions) + 1}.", "success")
+        except WorkRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "warning")
+    return redirect(url_for(".work", assignment_id=assignment.id))
 
 
 @bp.post("/assignments/<int:assignment_id>/draft")

@@ -22,6 +22,7 @@ def make(state):
     ("withdraw", "assigned", "withdrawn"),
     ("withdraw", "in_progress", "withdrawn"),
     ("withdraw", "revision_requested", "withdrawn"),
+    ("reopen", "submitted", "in_progress"),
 ])
 def test_allowed_transitions(event, start, end):
     assignment = make(start)

@@ -100,10 +100,11 @@ def test_other_counselors_and_retired_exercises_are_404(client, auth, people, sh
     for exercise in (shelf["theirs"], old):
         assert client.get(f"/library/{exercise.id}").status_code == 404
         assert client.post(f"/library/{exercise.id}/copy").status_code == 404
+        assert client.get(f"/library/{exercise.id}/copy").status_code == 404
     assert client.get("/library/99999").status_code == 404
     refused = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "access.refused")).all()
-    assert len(refused) == 5
+    assert len(refused) == 7
 
 
 def test_counselor_writes_an_exercise(client, auth, people):
@@ -149,23 +150,42 @@ def test_bad_input_gets_errors_and_keeps_what_was_typed(client, auth, people, ch
     assert db.session.scalars(select(Exercise)).first() is None
 
 
-def test_copy_of_a_library_exercise_is_an_own_exercise_with_the_same_prompts(client, auth,
-                                                                             people, shelf):
+def test_copy_opens_a_filled_form_and_creates_nothing_until_saved(client, auth, people,
+                                                                  shelf):
     auth.login(people["counselor"])
     original = shelf["apology"]
-    response = client.post(f"/library/{original.id}/copy")
-    copy = exercise_titled("Apology letter (adapted)")
-    assert response.status_code == 302 and response.location == f"/library/{copy.id}/edit"
+    count = len(db.session.scalars(select(Exercise)).all())
+    form = client.get(f"/library/{original.id}/copy")
+    assert form.status_code == 200 and "Copy and adapt “Apology letter”" in form.text
+    assert 'value="Apology letter (adapted)"' in form.text
+    assert "What happened?</textarea>" in form.text and "What now?</textarea>" in form.text
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Exercise)).all()) == count, "nothing created yet"
+    show = client.get(f"/library/{original.id}").text
+    assert f'href="/library/{original.id}/copy"' in show
+
+    bad = client.post(f"/library/{original.id}/copy", data={**NEW_EXERCISE, "title": "",
+                                                           "purpose": "kept purpose"})
+    assert bad.status_code == 200 and "Enter a title." in bad.text
+    assert "kept purpose" in bad.text
+    db.session.expire_all()
+    assert len(db.session.scalars(select(Exercise)).all()) == count
+
+    response = client.post(f"/library/{original.id}/copy", data={
+        **NEW_EXERCISE, "title": "Apology letter, my way", "kind": "letter",
+        "stage": "apology", "leads_to_contact": "y"})
+    copy = exercise_titled("Apology letter, my way")
+    assert response.status_code == 302 and response.location == f"/library/{copy.id}"
     assert copy.owner_id == people["counselor"].id and copy.source_id == original.id
     assert copy.slug is None and copy.version == 1 and copy.leads_to_contact
-    assert copy.prompt_texts == ["What happened?", "What now?"]
-    assert copy.kind == "letter" and copy.instructions == original.instructions
+    assert copy.prompt_texts == ["What happened?", "How did it feel?"]
+    assert copy.kind == "letter" and copy.instructions == "Take your time.\n\n- Be specific." \
+        "\n- Be kind to yourself."
     db.session.refresh(original)
     assert original.title == "Apology letter" and len(original.prompts) == 2
-    edit_page = client.get(response.location).text
-    assert "What happened?</textarea>" in edit_page
     assert db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "exercise.copy")).one().target_id == str(copy.id)
+    assert "Adapted from" in client.get(response.location).text
 
 
 def test_edit_adds_removes_and_reorders_prompts(client, auth, people):
@@ -248,7 +268,8 @@ def test_clients_and_admins_get_403_on_every_library_route(client, auth, people,
     own = shelf["own"].id
     for method, url in (("GET", "/library/"), ("GET", f"/library/{own}"),
                         ("GET", "/library/new"), ("POST", "/library/new"),
-                        ("POST", f"/library/{own}/copy"), ("GET", f"/library/{own}/edit"),
+                        ("POST", f"/library/{own}/copy"), ("GET", f"/library/{own}/copy"),
+                        ("GET", f"/library/{own}/edit"),
                         ("POST", f"/library/{own}/edit"), ("POST", f"/library/{own}/archive")):
         response = client.open(url, method=method, data=NEW_EXERCISE)
         assert response.status_code == 403, (method, url)

@@ -82,7 +82,7 @@ def test_blank_submission_is_refused_and_text_kept(client, alex_letter):
 
 
 def test_double_submit_is_harmless(client, alex_letter):
-    submit(client, alex_letter, ["Once.", ""])
+    submit(client, alex_letter, ["Once.", ""], action="submit_anyway")
     second = client.post(work_url(alex_letter), data={
         "answers-0": "Once.", "answers-1": "", "base_version": 1, "action": "submit"},
         follow_redirects=True)
@@ -93,14 +93,15 @@ def test_double_submit_is_harmless(client, alex_letter):
 def test_unchanged_resubmission_is_refused(client, people, alex_letter):
     from counsel.assignments import operations
 
-    submit(client, alex_letter, ["Same.", ""])
+    submit(client, alex_letter, ["Same.", ""], action="submit_anyway")
     assignment = fresh(Assignment, alex_letter.id)
     operations.send_review(people["counselor"], assignment.revisions[0],
                            decision="request_revision", overall_comment="More.", rubric=None)
     db.session.commit()
-    response = submit(client, alex_letter, ["Same.", ""])
+    response = submit(client, alex_letter, ["Same.", ""], action="submit_anyway")
     assert response.status_code == 409 and "Nothing has changed" in response.text
-    assert submit(client, alex_letter, ["Same, and more.", ""]).status_code == 302
+    assert submit(client, alex_letter, ["Same, and more.", ""],
+                  action="submit_anyway").status_code == 302
     assert [r.number for r in fresh(Assignment, alex_letter.id).revisions] == [1, 2]
 
 
@@ -201,7 +202,7 @@ def test_views_and_saves_are_audited_without_text(client, alex_letter):
 def test_unsent_review_is_invisible_to_the_client(client, people, alex_letter):
     from counsel.assignments import operations
 
-    submit(client, alex_letter, ["My letter text", ""])
+    submit(client, alex_letter, ["My letter text", ""], action="submit_anyway")
     revision = fresh(Assignment, alex_letter.id).revisions[0]
     operations.add_comment(people["counselor"], revision, prompt_index=0, quote="letter",
                            start=None, body="UNSENT COMMENT")

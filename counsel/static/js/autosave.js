@@ -2,7 +2,9 @@
 // and Submit buttons); with it, writing is saved every few seconds, when a field loses
 // focus and when the tab is hidden. Text that cannot reach the server is kept in this
 // browser's storage and sent once the server answers again. A save based on an old
-// version of the draft shows both texts instead of overwriting either.
+// version of the draft shows both texts instead of overwriting either, and lets the client
+// keep, per answer, their version, the other one, or both. Submitting with some answers
+// empty asks first.
 "use strict";
 (() => {
   const form = document.querySelector("form[data-autosave-url]");
@@ -147,18 +149,39 @@
     }
   }
 
+  // Per answer that differs: the other version and a choice of mine, theirs or both.
+  const separator = panel.dataset.bothSeparator || "\n\n";
   function showConflict(data) {
     conflict = data;
     const holder = panel.querySelector("[data-conflict-text]");
     holder.replaceChildren();
     data.answers.forEach((text, i) => {
+      if (text === fields[i].value) return;
       const heading = document.createElement("h3");
       heading.textContent = "Answer " + (i + 1);
       const pre = document.createElement("pre");
       pre.className = "answer-text";
       pre.dir = "auto";
       pre.textContent = text;
-      holder.append(heading, pre);
+      const group = document.createElement("fieldset");
+      group.className = "radio-row";
+      const legend = document.createElement("legend");
+      legend.textContent = "Which version of answer " + (i + 1) + " to keep";
+      group.append(legend);
+      [["mine", "Mine (in the box)"], ["theirs", "The other version"],
+       ["both", "Both, mine first"]].forEach(([value, label]) => {
+        const wrap = document.createElement("label");
+        wrap.className = "radio";
+        const input = document.createElement("input");
+        input.type = "radio";
+        input.name = "js-keep-" + i;
+        input.value = value;
+        input.checked = value === "mine";
+        input.dataset.answer = String(i);
+        wrap.append(input, " " + label);
+        group.append(wrap);
+      });
+      holder.append(heading, pre, group);
     });
     panel.hidden = false;
     say("Not saved — this changed somewhere else. Choose which version to keep.", "conflict");
@@ -169,17 +192,52 @@
     if (!fields.includes(document.activeElement)) heading.focus();
   }
 
+  function merged(keep) {
+    return fields.map((f, i) => {
+      const mine = f.value, theirs = conflict.answers[i];
+      const choice = keep === "chosen"
+        ? (panel.querySelector(`input[name='js-keep-${i}']:checked`) || {value: "mine"}).value
+        : keep;
+      if (choice === "theirs") return theirs;
+      if (choice === "both" && mine !== theirs) {
+        return mine.trim() ? mine.replace(/\n+$/, "") + separator + theirs : theirs;
+      }
+      return mine;
+    });
+  }
+
   panel.querySelectorAll("[data-keep]").forEach((button) => {
     button.addEventListener("click", () => {
       if (!conflict) return;
       versionInput.value = conflict.version;
-      if (button.dataset.keep === "theirs") {
-        fields.forEach((f, i) => { f.value = conflict.answers[i]; });
-      }
+      merged(button.dataset.keep).forEach((text, i) => { fields[i].value = text; });
       conflict = null;
       panel.hidden = true;
       save({force: true});
     });
+  });
+
+  // Submitting with some answers empty asks first, on the page (the server asks too).
+  const confirmEmpty = form.querySelector("[data-confirm-empty]");
+  function labelOf(field) {
+    const label = form.querySelector(`label[for='${field.id}']`);
+    return label ? label.textContent.replace(/^\d+\.\s*/, "") : field.name;
+  }
+  function askAboutEmpty(empty) {
+    const list = confirmEmpty.querySelector("[data-empty-prompts]");
+    list.replaceChildren(...empty.map((field) => {
+      const item = document.createElement("li");
+      item.textContent = labelOf(field);
+      return item;
+    }));
+    confirmEmpty.hidden = false;
+    confirmEmpty.focus();
+  }
+  confirmEmpty.querySelector("[data-keep-writing]").addEventListener("click", (event) => {
+    event.preventDefault();
+    confirmEmpty.hidden = true;
+    const first = fields.find((f) => !f.value.trim());
+    (first || fields[0]).focus();
   });
 
   fields.forEach((field) => {
@@ -200,6 +258,15 @@
   window.addEventListener("pageshow", (event) => { if (event.persisted) submitting = false; });
   window.addEventListener("online", () => { retryDelay = 5000; save(); });
   form.addEventListener("submit", (event) => {
+    const submitter = event.submitter;
+    if (submitter && submitter.value === "submit") {
+      const empty = fields.filter((f) => !f.value.trim());
+      if (empty.length && empty.length < fields.length) {
+        event.preventDefault();
+        askAboutEmpty(empty);
+        return;
+      }
+    }
     keepLocally();
     if (inFlight) {
       // An autosave is on its way (pressing the button took the focus out of the text,
