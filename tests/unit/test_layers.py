@@ -197,3 +197,32 @@ def test_comments_and_reviews_refused_on_closed_revisions(people, state):
             attempt()
         assert refused.value.code == ("sent" if state == "sent" else "not_latest")
     db.session.rollback()
+
+
+# --- the review operations check their input, whatever the form let through -----------------
+
+def test_send_review_refuses_a_decision_the_form_did_not_offer(people):
+    assignment, revision = submitted(people)
+    with pytest.raises(WorkRefused) as refused:
+        operations.send_review(people["counselor"], revision, decision="complete",
+                               overall_comment="Fine.", rubric=None)
+    assert refused.value.code == "no_decision"
+    db.session.rollback()
+    assert assignment.status == "submitted"
+
+
+def test_send_review_keeps_only_known_rubric_ratings(people):
+    _, revision = submitted(people)
+    review = operations.send_review(
+        people["counselor"], revision, decision="accept", overall_comment=None,
+        rubric={"ownership": "met", "specific": "excellent", "made_up": "met"})
+    assert review.rubric == {"ownership": "met"}
+
+
+@pytest.mark.parametrize("index", [-1, 1, 99])
+def test_add_comment_refuses_an_answer_that_does_not_exist(people, index):
+    _, revision = submitted(people)
+    with pytest.raises(WorkRefused) as refused:
+        operations.add_comment(people["counselor"], revision, prompt_index=index,
+                               quote="sorry", start=None, body="x")
+    assert refused.value.code == "no_prompt"
