@@ -7,6 +7,10 @@ from types import SimpleNamespace
 
 import pytest
 from markupsafe import escape
+from sqlalchemy import select
+
+from counsel.extensions import db
+from counsel.models import Assignment
 
 from . import scene as scenes
 
@@ -34,7 +38,7 @@ SHOWN = {
     ("counselor", "dashboard"): ["title", "pref"],
     ("counselor", "caseload"): ["name", "pref"],
     ("counselor", "client"): ["name", "pref", "pron", "phone", "title"],
-    ("counselor", "client access"): ["name", "cname"],
+    ("counselor", "client access"): ["name"],
     ("counselor", "assignment"): ["name", "note", *EXERCISE],
     ("counselor", "review (sent)"): ["name", "title", "prompt1", "prompt2", "answer",
                                      *FEEDBACK],
@@ -106,3 +110,19 @@ def test_assign_form_shows_names_and_titles_escaped(client, auth, people, scene)
                                            "note": evil("typednote")})
     assert str(escape(evil("typednote"))) in refused.text
     assert "<script>alert(" not in refused.text
+
+
+def test_flash_messages_quoting_typed_titles_and_names_are_escaped(client, auth, people,
+                                                                  scene):
+    """Assigning and withdrawing quote the exercise's title and the client's name back."""
+    auth.login(people["counselor"])
+    exercise_id = scene["reviewed"].exercise_id
+    assigned = client.post("/assign", data={"client": scene["alex"].id,
+                                            "exercise": exercise_id},
+                           follow_redirects=True)
+    assert "is assigned to" in assigned.text
+    assert_escaped(assigned.text, ["title", "pref"], "the assigned message")
+    newest = max(a.id for a in db.session.scalars(select(Assignment)))
+    withdrawn = client.post(f"/assignments/{newest}/withdraw", follow_redirects=True)
+    assert "is withdrawn" in withdrawn.text
+    assert_escaped(withdrawn.text, ["title"], "the withdrawn message")
