@@ -134,16 +134,16 @@ def _hsts(response) -> dict[str, str]:
     return dict((part.strip().split("=") + [""])[:2] for part in value.split(";"))
 
 
-def test_hsts_when_cookies_are_secure(people):
-    app = _app(SESSION_COOKIE_SECURE=True)
+def test_hsts_when_cookies_are_secure(people, other_app):
+    app = other_app(SESSION_COOKIE_SECURE=True)
     client = app.test_client()
     for url in ("/sign-in", "/no-such-page", "/health"):
         response = client.get(url, base_url="https://localhost")
         assert int(_hsts(response)["max-age"]) >= HSTS_MIN_SECONDS, url
 
 
-def test_hsts_in_production(people):
-    app = _app(ENV_NAME="production", BASE_URL="https://localhost",
+def test_hsts_in_production(people, other_app):
+    app = other_app(ENV_NAME="production", BASE_URL="https://localhost",
                TRUSTED_HOSTS=["localhost"])
     assert app.config["SESSION_COOKIE_SECURE"] is True
     client = app.test_client()
@@ -166,10 +166,20 @@ def test_no_hsts_in_development(client, auth, people):
     assert "Strict-Transport-Security" not in client.get("/dashboard/").headers
 
 
-def _app(**overrides):
+@pytest.fixture
+def other_app(app):
     """A second app on the ``app`` fixture's database (so ``people`` exist there),
-    configured differently."""
-    app = create_app(make_config(db.engine.url.render_as_string(hide_password=False),
-                                 **overrides))
-    app.test_client_class = IsolatedClient
-    return app
+    configured differently; its connections are closed afterwards."""
+    made = []
+
+    def make(**overrides):
+        other = create_app(make_config(db.engine.url.render_as_string(hide_password=False),
+                                       **overrides))
+        other.test_client_class = IsolatedClient
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
