@@ -1,0 +1,95 @@
+"""One caseload in every state a page can show, built through the operations (as the
+views would), so the header, escaping and audit tests can open every page that holds
+clinical or counselor-typed text.
+
+``text(tag)`` makes the words stored in each field; the escaping tests pass markup, the
+others plain words. Each field gets its own tag, so a test can say which field leaked.
+"""
+
+from datetime import timedelta
+
+from counsel.assignments import operations
+from counsel.clock import practice_today
+from counsel.extensions import db
+from counsel.models import Assignment
+
+from .. import factories
+
+
+def plain(tag: str) -> str:
+    return f"plain {tag} words"
+
+
+def build(people, text=plain) -> dict:
+    """Alex (on the counselor's caseload) has:
+
+    - ``reviewed``: an overdue letter submitted twice, each revision reviewed and sent
+      back with a passage comment and an overall comment; now "revision requested";
+    - ``waiting``: the same exercise submitted once, with an unsent passage comment.
+    """
+    counselor, alex = people["counselor"], people["alex"]
+    counselor.name = text("cname")
+    alex.user.name = text("name")
+    alex.preferred_name = text("pref")
+    alex.pronouns = text("pron")[:40]
+    alex.phone = text("phone")[:40]
+    exercise = factories.ExerciseFactory(
+        owner=counselor, kind="letter", stage="apology", title=text("title"),
+        purpose=text("purpose"),
+        instructions=f"{text('instructions')}\n\n- {text('item')}",
+        prompts=[factories.ExercisePrompt(position=0, text=text("prompt1")),
+                 factories.ExercisePrompt(position=1, text=text("prompt2"))])
+    reviewed = factories.AssignmentFactory(client=alex, exercise=exercise, note=text("note"),
+                                           due_date=practice_today() - timedelta(days=2))
+    waiting = factories.AssignmentFactory(client=alex, exercise=exercise)
+    db.session.commit()
+
+    def answers(n):
+        return [f"Revision {n}: {text('answer')} then {text('quote')} end.",
+                f"Second answer {n}."]
+
+    def send_back(revision, n):
+        operations.add_comment(counselor, revision, prompt_index=0, quote=text("quote"),
+                               start=None, body=text("comment"))
+        operations.send_review(counselor, revision, decision="request_revision",
+                               overall_comment=text("overall"), rubric={"specific": "met"})
+        db.session.commit()
+
+    user = alex.user
+    first = operations.submit(user, reviewed, answers(1), None)
+    db.session.commit()
+    send_back(first, 1)
+    second = operations.submit(user, reviewed, answers(2), reviewed.draft.version)
+    db.session.commit()
+    send_back(second, 2)
+    unsent = operations.submit(user, waiting, answers(1), None)
+    operations.add_comment(counselor, unsent, prompt_index=0, quote=text("quote"), start=None,
+                           body=text("unsent"))
+    db.session.commit()
+    assert db.session.get(Assignment, reviewed.id).status == "revision_requested"
+    return {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
+
+
+def pages(scene) -> dict[str, dict[str, str]]:
+    """Every GET page with clinical or counselor-typed text, by who may open it."""
+    a, w, c = scene["reviewed"].id, scene["waiting"].id, scene["alex"].id
+    return {
+        "counselor": {
+            "dashboard": "/dashboard/",
+            "caseload": "/clients/",
+            "client": f"/clients/{c}",
+            "client access": f"/clients/{c}/access",
+            "assignment": f"/assignments/{a}",
+            "review (sent)": f"/assignments/{a}/revisions/2",
+            "review (open)": f"/assignments/{w}/revisions/1",
+            "compare": f"/assignments/{a}/compare?from=1&to=2",
+        },
+        "client": {
+            "home": "/my/",
+            "access": "/my/access",
+            "work": f"/my/assignments/{a}",
+            "work (waiting)": f"/my/assignments/{w}",
+            "revision 1": f"/my/assignments/{a}/revisions/1",
+            "revision 2": f"/my/assignments/{a}/revisions/2",
+        },
+    }

@@ -1,0 +1,137 @@
+"""Every page that shows clinical text writes its audit row (SECURITY.md 14): exactly one
+row per view, naming who, which client and which record, and holding none of the text.
+A new counselor or client page must be listed here, audited or explicitly not clinical."""
+
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from counsel.extensions import db
+from counsel.models import AuditEvent
+
+from . import scene as scenes
+
+# (role, page in scene.pages) -> (action, which record it names)
+AUDITED = {
+    ("counselor", "dashboard"): ("dashboard.view", None),
+    ("counselor", "caseload"): ("caseload.view", None),
+    ("counselor", "client"): ("client.view", "client"),
+    ("counselor", "client access"): ("client.access_history.view", "client"),
+    ("counselor", "assignment"): ("assignment.view", "reviewed"),
+    ("counselor", "review (sent)"): ("revision.view", "reviewed r2"),
+    ("counselor", "review (open)"): ("revision.view", "waiting r1"),
+    ("counselor", "compare"): ("revision.compare", "reviewed r2"),
+    ("client", "home"): ("portal.home.view", "client"),
+    ("client", "access"): ("client.access_history.view", "client"),
+    ("client", "work"): ("assignment.view", "reviewed"),
+    ("client", "work (waiting)"): ("assignment.view", "waiting"),
+    ("client", "revision 1"): ("revision.view", "reviewed r1"),
+    ("client", "revision 2"): ("revision.view", "reviewed r2"),
+}
+
+# GET pages of the counselor and client blueprints that show no clinical text.
+NOT_CLINICAL = {
+    "library.index", "library.show", "library.new", "library.edit",  # exercises only
+    "clients.new",  # an empty form
+    "assignments.new",  # the caseload's names as choices, like the header's own name
+}
+# Audited pages with a test of their own below.
+TESTED_BELOW = {"clients.edit"}
+
+
+@pytest.fixture
+def scene(people):
+    return scenes.build(people)
+
+
+def record(scene, which):
+    """(target_type, target_id) of the record a page is about."""
+    reviewed, waiting = scene["reviewed"], scene["waiting"]
+    return {
+        None: (None, None),
+        "client": ("clients", scene["alex"].id),
+        "reviewed": ("assignments", reviewed.id),
+        "waiting": ("assignments", waiting.id),
+        "reviewed r1": ("revisions", reviewed.revisions[0].id),
+        "reviewed r2": ("revisions", reviewed.revisions[1].id),
+        "waiting r1": ("revisions", waiting.revisions[0].id),
+    }[which]
+
+
+def new_rows(since: int) -> list[AuditEvent]:
+    db.session.expire_all()
+    return db.session.scalars(select(AuditEvent).where(AuditEvent.id > since)
+                              .order_by(AuditEvent.id)).all()
+
+
+def last_id() -> int:
+    return db.session.scalar(select(func.max(AuditEvent.id))) or 0
+
+
+def user_for(people, role):
+    return people["counselor"] if role == "counselor" else people["alex"].user
+
+
+@pytest.mark.parametrize(("role", "page"), sorted(AUDITED))
+def test_each_clinical_page_writes_one_audit_row(client, auth, people, scene, role, page):
+    user = user_for(people, role)
+    auth.login(user)
+    action, which = AUDITED[(role, page)]
+    before = last_id()
+    response = client.get(scenes.pages(scene)[role][page])
+    assert response.status_code == 200
+    rows = new_rows(before)
+    matching = [r for r in rows if r.action == action]
+    assert len(matching) == 1, [r.action for r in rows]
+    row = matching[0]
+    target_type, target_id = record(scene, which)
+    assert (row.actor_id, row.outcome, row.target_type) == (user.id, "success", target_type)
+    assert row.target_id == (None if target_id is None else str(target_id))
+    expected_client = None if which is None else scene["alex"].id
+    assert row.client_id == expected_client
+    assert row.ip == "127.0.0.1"
+    for r in rows:
+        assert "plain" not in (r.detail or ""), "audit rows never hold clinical text"
+
+
+def test_every_counselor_and_client_page_is_listed(app, people):
+    """A new GET page in these blueprints must be audited here or declared not clinical."""
+    row = SimpleNamespace(id=1)
+    adapter = app.url_map.bind("localhost")
+    listed = {adapter.match(url.split("?")[0])[0]
+              for urls in scenes.pages({"reviewed": row, "waiting": row, "alex": row}).values()
+              for url in urls.values()}
+    pages = {rule.endpoint for rule in app.url_map.iter_rules()
+             if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in
+             ("dashboard", "clients", "library", "assignments", "portal")}
+    assert pages - NOT_CLINICAL - listed - TESTED_BELOW == set()
+    assert not listed & NOT_CLINICAL
+
+
+def test_the_client_details_form_is_audited(client, auth, people):
+    """The edit form shows the same details as the client page, which writes client.view;
+    opening it must leave a row too."""
+    auth.login(people["counselor"])
+    before = last_id()
+    assert client.get(f"/clients/{people['alex'].id}/edit").status_code == 200
+    rows = [(r.action, r.client_id) for r in new_rows(before)]
+    assert ("client.view", people["alex"].id) in rows
+
+
+@pytest.mark.parametrize("post", ["comment", "send"])
+def test_review_page_shown_again_after_a_refusal_is_audited(client, auth, people, scene,
+                                                            post):
+    """The 422 page shows the client's answers again, so it records revision.view."""
+    auth.login(people["counselor"])
+    base = f"/assignments/{scene['waiting'].id}/revisions/1"
+    before = last_id()
+    if post == "comment":
+        response = client.post(base + "/comments", data={"prompt_index": 0,
+                                                         "quote": "not in it", "body": "x"})
+    else:
+        response = client.post(base + "/send", data={})
+    assert response.status_code == 422 and "plain answer words" in response.text
+    views = [r for r in new_rows(before) if r.action == "revision.view"]
+    assert [(r.target_id, r.client_id) for r in views] == [
+        (str(scene["waiting"].revisions[0].id), scene["alex"].id)]

@@ -1,0 +1,128 @@
+"""Markup typed into any field (SECURITY.md 9) comes out escaped on every page that shows
+it: counselor-typed fields (comments, overall comments, notes, exercises, client details)
+as well as the client's answers and the passages quoted from them. A ``|safe`` or
+``Markup()`` on any of them fails here."""
+
+from types import SimpleNamespace
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import select
+
+from counsel.extensions import db
+from counsel.models import Assignment
+
+from . import scene as scenes
+
+
+def evil(tag: str) -> str:
+    """Both classic payloads, labelled with the field they were typed into."""
+    return f'<script>alert("{tag}")</script>"><img src=x onerror=alert("{tag}")>'
+
+
+def short_evil(tag: str) -> str:
+    """For 40-character fields."""
+    return f"<script>alert({tag})</script>"
+
+
+def typed(tag: str) -> str:
+    return short_evil(tag) if tag in ("pron", "phone") else evil(tag)
+
+
+# Which fields each page shows. Comment quotes are the client's words, so "quote" is
+# typed by the client; everything else except "answer" is typed by a counselor (or, for
+# the counselor's own name, by an admin).
+EXERCISE = ["title", "purpose", "instructions", "item", "prompt1", "prompt2"]
+FEEDBACK = ["overall", "comment", "quote"]
+SHOWN = {
+    ("counselor", "dashboard"): ["title", "pref"],
+    ("counselor", "caseload"): ["name", "pref"],
+    ("counselor", "client"): ["name", "pref", "pron", "phone", "title"],
+    ("counselor", "client access"): ["name"],
+    ("counselor", "assignment"): ["name", "note", *EXERCISE],
+    ("counselor", "review (sent)"): ["name", "title", "prompt1", "prompt2", "answer",
+                                     *FEEDBACK],
+    ("counselor", "review (open)"): ["name", "title", "prompt1", "answer", "quote", "unsent"],
+    ("counselor", "compare"): ["title", "prompt1", "answer"],
+    ("client", "home"): ["pref", "title"],
+    ("client", "access"): ["cname"],
+    ("client", "work"): ["cname", "note", "answer", *EXERCISE, *FEEDBACK],
+    ("client", "work (waiting)"): [*EXERCISE, "answer"],
+    ("client", "revision 1"): ["title", "prompt1", "prompt2", "answer", *FEEDBACK],
+    ("client", "revision 2"): ["title", "prompt1", "prompt2", "answer", *FEEDBACK],
+}
+
+
+@pytest.fixture
+def scene(people):
+    return scenes.build(people, text=typed)
+
+
+def test_every_page_is_listed():
+    """A page added to scene.pages must say here which typed fields it shows."""
+    row = SimpleNamespace(id=1)
+    pages = scenes.pages({"reviewed": row, "waiting": row, "alex": row})
+    assert {(role, name) for role, urls in pages.items() for name in urls} == set(SHOWN)
+
+
+def assert_escaped(html: str, tags: list[str], where: str) -> None:
+    for tag in tags:
+        assert str(escape(typed(tag))) in html, f"{tag} is not shown escaped on {where}"
+    assert "<script>alert(" not in html, f"raw <script> on {where}"
+    assert "<img src=x" not in html, f"raw <img> on {where}"
+
+
+@pytest.mark.parametrize("role", ["counselor", "client"])
+def test_markup_is_escaped_on_every_page(client, auth, people, scene, role):
+    auth.login(people["counselor"] if role == "counselor" else people["alex"].user)
+    for name, url in scenes.pages(scene)[role].items():
+        response = client.get(url)
+        assert response.status_code == 200, (name, response.status_code)
+        assert_escaped(response.text, SHOWN[(role, name)], f"{role} {name}")
+
+
+def test_review_page_after_a_refused_comment_keeps_markup_escaped(client, auth, people,
+                                                                   scene):
+    """The 422 re-render shows what the counselor typed back to them, escaped."""
+    auth.login(people["counselor"])
+    url = f"/assignments/{scene['waiting'].id}/revisions/1/comments"
+    refused = client.post(url, data={"prompt_index": 0, "quote": evil("typedquote"),
+                                     "body": evil("typedbody")})
+    assert refused.status_code == 422 and "not in this answer" in refused.text
+    assert_escaped(refused.text, ["unsent", "typedquote", "typedbody"], "refused comment")
+    assert evil("typedbody") not in refused.text
+
+
+def test_refused_review_keeps_the_overall_comment_escaped(client, auth, people, scene):
+    auth.login(people["counselor"])
+    url = f"/assignments/{scene['waiting'].id}/revisions/1/send"
+    refused = client.post(url, data={"overall_comment": evil("typedoverall")})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["typedoverall"], "refused review")
+
+
+def test_assign_form_shows_names_and_titles_escaped(client, auth, people, scene):
+    auth.login(people["counselor"])
+    page = client.get(f"/assign?client_id={scene['alex'].id}").text
+    assert str(escape(typed("name"))) in page and str(escape(typed("title"))) in page
+    assert "<script>alert(" not in page and "<img src=x" not in page
+    refused = client.post("/assign", data={"client": 0, "exercise": 0,
+                                           "note": evil("typednote")})
+    assert str(escape(evil("typednote"))) in refused.text
+    assert "<script>alert(" not in refused.text
+
+
+def test_flash_messages_quoting_typed_titles_and_names_are_escaped(client, auth, people,
+                                                                  scene):
+    """Assigning and withdrawing quote the exercise's title and the client's name back."""
+    auth.login(people["counselor"])
+    exercise_id = scene["reviewed"].exercise_id
+    assigned = client.post("/assign", data={"client": scene["alex"].id,
+                                            "exercise": exercise_id},
+                           follow_redirects=True)
+    assert "is assigned to" in assigned.text
+    assert_escaped(assigned.text, ["title", "pref"], "the assigned message")
+    newest = max(a.id for a in db.session.scalars(select(Assignment)))
+    withdrawn = client.post(f"/assignments/{newest}/withdraw", follow_redirects=True)
+    assert "is withdrawn" in withdrawn.text
+    assert_escaped(withdrawn.text, ["title"], "the withdrawn message")
