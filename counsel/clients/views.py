@@ -77,6 +77,9 @@ def edit(client_id):
         db.session.commit()
         flash("Client details saved.", "success")
         return redirect(url_for(".show", client_id=client.id))
+    # The form shows the client's details: a view of their record like any other.
+    audit.record("client.view", client)
+    db.session.commit()
     return render_template("clients/form.html", form=form, client=client)
 
 

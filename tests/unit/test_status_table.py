@@ -16,7 +16,7 @@ from counsel.models import Assignment
 
 STATES = ["assigned", "in_progress", "submitted", "revision_requested", "completed",
           "withdrawn"]
-EVENTS = ["start_draft", "submit", "request_revision", "accept", "withdraw"]
+EVENTS = ["start_draft", "submit", "request_revision", "accept", "withdraw", "reopen"]
 
 # Every allowed move, (event, from, to). Nothing else is allowed.
 MOVES = {
@@ -28,6 +28,8 @@ MOVES = {
     ("withdraw", "assigned", "withdrawn"),
     ("withdraw", "in_progress", "withdrawn"),
     ("withdraw", "revision_requested", "withdrawn"),
+    # Only before the counselor opens the submission; operations.reopen guards that part.
+    ("reopen", "submitted", "in_progress"),
 }
 # The client may write in these; they are also the states work can be overdue in.
 EDITABLE = {"assigned", "in_progress", "revision_requested"}

@@ -32,7 +32,7 @@ AUDITED = {
 
 # GET pages of the counselor and client blueprints that show no clinical text.
 NOT_CLINICAL = {
-    "library.index", "library.show", "library.new", "library.edit",  # exercises only
+    "library.index", "library.show", "library.new", "library.edit", "library.copy",  # exercises
     "clients.new",  # an empty form
     "assignments.new",  # the caseload's names as choices, like the header's own name
 }
