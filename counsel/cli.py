@@ -24,7 +24,7 @@ def create_user(role, email, name, password):
     email = email.strip().lower()
     if db.session.scalars(select(User).where(User.email == email)).first():
         raise click.ClickException(f"{email} already has an account.")
-    problem = password_problem(password, email=email)
+    problem = password_problem(password, email=email, name=name or "")
     if problem:
         raise click.ClickException(problem)
     db.session.add(User(email=email, name=name or email.split("@")[0], role=role,
@@ -52,6 +52,14 @@ def sync_library_command():
     click.echo("Exercise library: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
+def _generated_password() -> str:
+    """16 random URL-safe characters; drawn again in the (vanishingly rare) case that
+    zxcvbn finds a pattern in them, so the demo never refuses its own password."""
+    while password_problem(password := secrets.token_urlsafe(12)):
+        pass
+    return password
+
+
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account "
               "(generated and printed when omitted).")
@@ -59,7 +67,7 @@ def demo(password):
     """Create or refresh the demo practice (never in production)."""
     if config.is_production(current_app):
         raise click.ClickException("The demo refuses to run in production mode.")
-    password = password or secrets.token_urlsafe(12)
+    password = password or _generated_password()
     if password_problem(password):
         raise click.ClickException(password_problem(password))
     password_hash = hash_password(password)
