@@ -3,6 +3,12 @@ other sessions, and adding a client without learning who else has an account."""
 
 import re
 
+from sqlalchemy import func, select
+
+from counsel.extensions import db
+from counsel.models import AuditEvent, User
+
+from .. import factories
 from ..conftest import PASSWORD
 
 
@@ -48,3 +54,66 @@ def test_accepting_an_invitation_ends_every_other_session(app, client, auth, peo
     replay = app.test_client()
     replay.set_cookie("counsel_session", copied_cookie)
     assert replay.get("/my/").status_code == 302
+
+
+NEW_CLIENT = {"name": "Robin Park", "preferred_name": "Rob", "phone": "+44 20 7946 0000"}
+
+
+def _people_count():
+    return db.session.scalar(select(func.count()).select_from(User))
+
+
+def test_adding_someone_elses_email_says_the_same_for_every_account(client, auth, people):
+    extra = factories.ClientFactory(counselor=people["other_counselor"],
+                                    user__email="gone@example.org", user__active=False)
+    db.session.commit()
+    before = _people_count()
+    auth.login(people["counselor"])
+    taken = {"another counselor's client": people["jordan"].email,
+             "a counselor": people["other_counselor"].email,
+             "the counselor themself": people["counselor"].email,
+             "the admin": people["admin"].email,
+             "a deactivated client": extra.email}
+    bodies = {}
+    for who, email in taken.items():
+        response = client.post("/clients/new", data={**NEW_CLIENT, "email": email.upper()})
+        assert response.status_code == 200, who
+        assert "cannot be used for a client" in response.text, who
+        assert 'value="+44 20 7946 0000"' in response.text, "what was typed is kept"
+        bodies[who] = response.text.replace(email, "EMAIL")
+    assert len(set(bodies.values())) == 1, "one answer for every existing account"
+    page = bodies["another counselor's client"]
+    for person in (people["jordan"], people["other_counselor"], people["admin"], extra):
+        assert person.name not in page
+    for leak in ("counselor's client", "admin account", "already has an account", "staff"):
+        assert leak not in page
+    assert _people_count() == before, "no duplicate account"
+    assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "client.create")) == 0
+
+
+def test_editing_a_client_to_someone_elses_email_gets_the_same_answer(client, auth, people):
+    auth.login(people["counselor"])
+    alex = people["alex"]
+    answers = []
+    for email in (people["jordan"].email, people["admin"].email):
+        response = client.post(f"/clients/{alex.id}/edit", data={"name": alex.name,
+                                                                 "email": email})
+        assert response.status_code == 200
+        answers.append(response.text.replace(email, "EMAIL"))
+    assert answers[0] == answers[1] and "cannot be used for a client" in answers[0]
+    own = client.post(f"/clients/{alex.id}/edit", data={"name": alex.name,
+                                                       "email": people["sam"].email})
+    assert "A client on your caseload already has this email address" in own.text
+    kept = client.post(f"/clients/{alex.id}/edit", data={"name": "Alex R.", "email": alex.email})
+    assert kept.status_code == 302
+    db.session.refresh(alex.user)
+    assert alex.user.email == "alex@example.org"
+
+
+def test_a_fresh_email_is_still_added(client, auth, people):
+    auth.login(people["counselor"])
+    response = client.post("/clients/new", data={**NEW_CLIENT, "email": "robin@example.org"})
+    assert response.status_code == 200 and "/invitation/" in response.text
+    robin = db.session.scalars(select(User).where(User.email == "robin@example.org")).one()
+    assert robin.client.counselor_id == people["counselor"].id
