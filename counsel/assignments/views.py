@@ -80,6 +80,10 @@ def withdraw(assignment_id):
 
 
 def _review_page(assignment, revision, comment_form=None, review_form=None, status=200):
+    """The review page, first view or re-rendered after a refusal: it shows the client's
+    answers, so every response records a revision.view (SECURITY.md 14)."""
+    audit.record("revision.view", revision, client=assignment.client)
+    db.session.commit()
     review = revision.review
     comments = review.comments if review else []
     answers, numbered = commented(revision.answers, comments)
@@ -96,8 +100,6 @@ def _review_page(assignment, revision, comment_form=None, review_form=None, stat
 def review(assignment_id, number):
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
-    audit.record("revision.view", revision, client=assignment.client)
-    db.session.commit()
     return _review_page(assignment, revision)
 
 
@@ -116,6 +118,7 @@ def add_comment(assignment_id, number):
             return redirect(url_for(".review", assignment_id=assignment.id, number=number)
                             + "#comments")
         except WorkRefused as refused:
+            db.session.rollback()
             form.quote.errors = [refused.message]
     return _review_page(assignment, revision, comment_form=form, status=422)
 
@@ -153,6 +156,7 @@ def send_review(assignment_id, number):
             flash("Review sent to the client.", "success")
             return redirect(url_for(".show", assignment_id=assignment.id))
         except WorkRefused as refused:
+            db.session.rollback()
             form.form_errors.append(refused.message)
     return _review_page(assignment, revision, review_form=form, status=422)
 
