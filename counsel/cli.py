@@ -1,12 +1,13 @@
 """``flask --app counsel ...`` commands."""
 
+import os
 import secrets
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import config
+from . import audit, backup, config
 from .assignments.demo import add_demo_work
 from .auth.passwords import hash_password, password_problem
 from .extensions import db
@@ -90,7 +91,40 @@ def demo(password):
         click.echo(f"  {role:<10} {email:<24} password: {password}")
 
 
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), default=None,
+              help="Folder for the backup file (default: instance/backups).")
+def backup_command(folder):
+    """Back up the database to a timestamped, owner-only file (SQLite's backup API, or
+    pg_dump's custom format for PostgreSQL); safe while the app is running."""
+    try:
+        path = backup.backup(current_app, folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record_now("backup.create", outcome="success", detail=path.name)
+    click.echo(f"Backup written to {path}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True,
+              help="Replace a database that holds records (it is backed up first).")
+def restore_command(file, force):
+    """Restore a backup made by `backup` into this app's database. Stop the app first;
+    run `flask db upgrade` afterwards if the backup is from an older version."""
+    try:
+        saved = backup.restore(current_app, file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if saved:
+        click.echo(f"The database it replaced was backed up to {saved}")
+    audit.record_now("backup.restore", outcome="success", detail=os.path.basename(file))
+    click.echo(f"Restored {file}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(sync_library_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
