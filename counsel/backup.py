@@ -19,7 +19,7 @@ from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import create_engine, func, inspect, select, table, text
-from sqlalchemy.engine import URL, make_url
+from sqlalchemy.engine import URL
 from sqlalchemy.pool import NullPool
 
 from .database import PRIVATE, make_private, sqlite_path
@@ -41,9 +41,18 @@ def default_folder(app: Flask) -> Path:
     return Path(app.instance_path) / "backups"
 
 
+def database_url(app: Flask) -> URL:
+    """The URL the app really connects to: Flask-SQLAlchemy resolves a relative SQLite
+    path against the instance folder, not the working directory."""
+    from .extensions import db
+
+    with app.app_context():
+        return db.engine.url
+
+
 def backup(app: Flask, folder: str | os.PathLike | None = None) -> Path:
     """Write a backup of the app's database into ``folder``; returns its path."""
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    url = database_url(app)
     folder = Path(folder or default_folder(app))
     if url.get_backend_name() == "sqlite":
         return _backup_sqlite(url, folder)
@@ -57,7 +66,7 @@ def restore(app: Flask, file: str | os.PathLike, *, force: bool = False) -> Path
     holds records unless ``force``; then returns the backup taken of it first."""
     from .extensions import db
 
-    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    url = database_url(app)
     file = Path(file)
     with open(file, "rb") as f:
         magic = f.read(len(SQLITE_MAGIC))
@@ -77,7 +86,8 @@ def restore(app: Flask, file: str | os.PathLike, *, force: bool = False) -> Path
                               "audit rows). Restore into an empty database, or pass --force to "
                               "replace it (a backup of it is taken first).")
         saved = backup(app)
-    db.engine.dispose()
+    with app.app_context():
+        db.engine.dispose()
     if kind == "sqlite":
         _restore_sqlite(file, sqlite_path(url))
     else:

@@ -128,6 +128,7 @@ def test_backup_during_writes_restores_every_row_committed_before_it(app, url, f
 
 
 def test_backup_and_restore_commands(app, url, runner, tmp_path, people):
+    app.instance_path = str(tmp_path / "instance")  # where --force keeps the old database
     result = runner.invoke(args=["backup", "--to", str(tmp_path / "b")])
     assert result.exit_code == 0, result.output
     path = result.output.split("Backup written to ")[1].strip()
@@ -151,7 +152,7 @@ def test_backup_and_restore_commands(app, url, runner, tmp_path, people):
     forced = runner.invoke(args=["restore", "--force", path])
     assert forced.exit_code == 0, forced.output
     saved = forced.output.split("backed up to ")[1].split()[0]
-    assert _mode(saved) == 0o600
+    assert saved.startswith(str(tmp_path / "instance" / "backups")) and _mode(saved) == 0o600
     db.session.remove()
     assert not db.session.scalars(select(User).where(User.email == "after@example.org")).first()
     assert "alex@example.org" in set(db.session.scalars(select(User.email)))
@@ -161,5 +162,7 @@ def test_backup_and_restore_commands(app, url, runner, tmp_path, people):
 
 def test_default_folder_is_in_the_instance_folder(app, url, tmp_path):
     app.instance_path = str(tmp_path / "instance")
-    path = backup.backup(app)
-    assert path.parent == tmp_path / "instance" / "backups" and _mode(path) == 0o600
+    first, second = backup.backup(app), backup.backup(app)
+    assert first.parent == tmp_path / "instance" / "backups" and _mode(first) == 0o600
+    assert first != second and NAME.match(second.name), "two in one second get two names"
+
