@@ -77,6 +77,8 @@ def restore(app: Flask, file: str | os.PathLike, *, force: bool = False) -> Path
         expected = "a SQLite backup" if kind == "sqlite" else "a pg_dump custom-format file"
         raise BackupError(f"{file} is not {expected}, which this {kind} database needs.")
     if kind == "sqlite":
+        if sqlite_path(url) is None:
+            raise BackupError("An in-memory SQLite database cannot be restored into.")
         make_private(sqlite_path(url))
     tables, records = _contents(url)
     saved = None

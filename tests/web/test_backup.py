@@ -166,3 +166,15 @@ def test_default_folder_is_in_the_instance_folder(app, url, tmp_path):
     assert first.parent == tmp_path / "instance" / "backups" and _mode(first) == 0o600
     assert first != second and NAME.match(second.name), "two in one second get two names"
 
+
+
+def test_an_in_memory_database_is_refused_with_a_reason(tmp_path):
+    app = create_app(make_config("sqlite://"))
+    file = tmp_path / "copy.sqlite"
+    file.write_bytes(backup.SQLITE_MAGIC + b"rest")
+    with app.app_context():
+        with pytest.raises(backup.BackupError, match="no SQLite database file"):
+            backup.backup(app, tmp_path)
+        with pytest.raises(backup.BackupError, match="in-memory"):
+            backup.restore(app, file)
+        db.engine.dispose()
