@@ -49,4 +49,6 @@ def init_app(app: Flask) -> None:
             event.listen(engine, "connect", _sqlite_pragmas)
             path = sqlite_path(engine.url)
             if path:
-                make_private(path)
+                # Before each new connection, so the file exists 0600 by the time SQLite
+                # opens it, yet creating the app alone (``flask --help``) creates nothing.
+                event.listen(engine, "do_connect", lambda *_args: make_private(path))
