@@ -1,12 +1,13 @@
 """``flask --app counsel ...`` commands."""
 
+import os
 import secrets
 
 import click
 from flask import Flask, current_app
 from sqlalchemy import select
 
-from . import config
+from . import audit, backup, config
 from .assignments.demo import add_demo_work
 from .auth.passwords import hash_password, password_problem
 from .extensions import db
@@ -24,7 +25,7 @@ def create_user(role, email, name, password):
     email = email.strip().lower()
     if db.session.scalars(select(User).where(User.email == email)).first():
         raise click.ClickException(f"{email} already has an account.")
-    problem = password_problem(password, email=email)
+    problem = password_problem(password, email=email, name=name or "")
     if problem:
         raise click.ClickException(problem)
     db.session.add(User(email=email, name=name or email.split("@")[0], role=role,
@@ -52,6 +53,14 @@ def sync_library_command():
     click.echo("Exercise library: " + ", ".join(f"{n} {what}" for what, n in counts.items()))
 
 
+def _generated_password() -> str:
+    """16 random URL-safe characters; drawn again in the (vanishingly rare) case that
+    zxcvbn finds a pattern in them, so the demo never refuses its own password."""
+    while password_problem(password := secrets.token_urlsafe(12)):
+        pass
+    return password
+
+
 @click.command("demo")
 @click.option("--password", default=None, help="Password for every demo account "
               "(generated and printed when omitted).")
@@ -59,7 +68,7 @@ def demo(password):
     """Create or refresh the demo practice (never in production)."""
     if config.is_production(current_app):
         raise click.ClickException("The demo refuses to run in production mode.")
-    password = password or secrets.token_urlsafe(12)
+    password = password or _generated_password()
     if password_problem(password):
         raise click.ClickException(password_problem(password))
     password_hash = hash_password(password)
@@ -82,7 +91,40 @@ def demo(password):
         click.echo(f"  {role:<10} {email:<24} password: {password}")
 
 
+@click.command("backup")
+@click.option("--to", "folder", type=click.Path(file_okay=False), default=None,
+              help="Folder for the backup file (default: instance/backups).")
+def backup_command(folder):
+    """Back up the database to a timestamped, owner-only file (SQLite's backup API, or
+    pg_dump's custom format for PostgreSQL); safe while the app is running."""
+    try:
+        path = backup.backup(current_app, folder)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    audit.record_now("backup.create", outcome="success", detail=path.name)
+    click.echo(f"Backup written to {path}")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--force", is_flag=True,
+              help="Replace a database that holds records (it is backed up first).")
+def restore_command(file, force):
+    """Restore a backup made by `backup` into this app's database. Stop the app first;
+    run `flask db upgrade` afterwards if the backup is from an older version."""
+    try:
+        saved = backup.restore(current_app, file, force=force)
+    except backup.BackupError as error:
+        raise click.ClickException(str(error)) from error
+    if saved:
+        click.echo(f"The database it replaced was backed up to {saved}")
+    audit.record_now("backup.restore", outcome="success", detail=os.path.basename(file))
+    click.echo(f"Restored {file}")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(create_user)
     app.cli.add_command(demo)
     app.cli.add_command(sync_library_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -1,7 +1,14 @@
-"""Connection settings every database connection gets (SECURITY.md 16)."""
+"""Connection settings every database connection gets (SECURITY.md 16), and the file
+permissions of the SQLite database (SECURITY.md 22)."""
+
+import contextlib
+import os
 
 from flask import Flask
 from sqlalchemy import event
+from sqlalchemy.engine import URL
+
+PRIVATE = 0o600
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -13,6 +20,26 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.close()
 
 
+def sqlite_path(url: URL) -> str | None:
+    """The file behind a SQLite URL; None for other databases and in-memory ones."""
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:") \
+            or url.database.startswith("file:") or url.query.get("mode") == "memory":
+        return None
+    return os.path.abspath(url.database)
+
+
+def make_private(path: str) -> None:
+    """Create the database file 0600 before SQLite does, and take group and world access
+    away from one that exists. SQLite gives the -wal and -shm files the database file's
+    permissions, so they follow; the umask would otherwise make all three 0644."""
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE))
+    for name in (path, path + "-wal", path + "-shm", path + "-journal"):
+        if os.path.exists(name) and os.stat(name).st_mode & 0o777 != PRIVATE:
+            os.chmod(name, PRIVATE)
+
+
 def init_app(app: Flask) -> None:
     from .extensions import db
 
@@ -20,3 +47,8 @@ def init_app(app: Flask) -> None:
         engine = db.engine
         if engine.dialect.name == "sqlite":
             event.listen(engine, "connect", _sqlite_pragmas)
+            path = sqlite_path(engine.url)
+            if path:
+                # Before each new connection, so the file exists 0600 by the time SQLite
+                # opens it, yet creating the app alone (``flask --help``) creates nothing.
+                event.listen(engine, "do_connect", lambda *_args: make_private(path))

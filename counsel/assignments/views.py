@@ -83,6 +83,10 @@ def withdraw(assignment_id):
 
 def _review_page(assignment, revision, comment_form=None, review_form=None, status=200,
                  conflict=None):
+    """The review page, first view or re-rendered after a refusal: it shows the client's
+    answers, so every response records a revision.view (SECURITY.md 14)."""
+    audit.record("revision.view", revision, client=assignment.client)
+    db.session.commit()
     review = revision.review
     comments = review.comments if review else []
     answers, numbered = commented(revision.answers, comments)
@@ -123,9 +127,7 @@ def keep_review_draft(assignment, revision):
 def review(assignment_id, number):
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
-    audit.record("revision.view", revision, client=assignment.client)
     operations.open_submission(assignment, revision)
-    db.session.commit()
     return _review_page(assignment, revision)
 
 

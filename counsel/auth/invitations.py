@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from .. import audit
 from ..extensions import db
 from ..models import Invitation, User, utcnow
+from . import sessions
 from .passwords import hash_password
 from .sessions import token_hash
 
@@ -44,8 +45,12 @@ def find_usable(token: str) -> Invitation | None:
 
 
 def accept(invitation: Invitation, password: str) -> User:
+    """Set the password and end every session the account has (SECURITY.md 4): a link
+    sent as a password reset must lock out whoever may hold the old password. The caller
+    starts the new session afterwards."""
     user = invitation.user
     user.password_hash = hash_password(password)
+    sessions.end_all(user)
     invitation.used_at = utcnow()
     audit.record("invitation.accept", user.client or user, actor=user)
     return user

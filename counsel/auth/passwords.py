@@ -1,14 +1,21 @@
-"""Password hashing (argon2id) and the password rules of SECURITY.md 1:
-12 to 128 characters, no composition rules, common passwords refused."""
+"""Password hashing (argon2id) and the password rules of SECURITY.md 1: 12 to 128
+characters, no composition rules, passwords from breach corpora refused, and zxcvbn's
+estimate of how guessable the rest are (length alone let ``123456789012`` through)."""
 
+import gzip
 from functools import cache
+from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
+from zxcvbn import zxcvbn
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
+# zxcvbn's 3 means "safely unguessable: moderate protection from an offline slow-hash
+# attack" (about 10^8 guesses and more); 2 and below fall to an online or a cheap one.
+MIN_SCORE = 3
 
 
 def _hasher() -> PasswordHasher:
@@ -45,11 +52,22 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 @cache
-def _common_passwords() -> frozenset[str]:
-    # zxcvbn ships the 30,000 most common passwords from public breach corpora.
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+def _breached_passwords() -> frozenset[str]:
+    """Lowercased passwords of 12+ characters from SecLists' top-million breach list
+    (see data/README.md); loaded on first use, once per process (about 5 MB)."""
+    data = files(__package__).joinpath("data/breached-passwords.txt.gz").read_bytes()
+    return frozenset(gzip.decompress(data).decode("ascii").splitlines())
 
-    return frozenset(FREQUENCY_LISTS["passwords"])
+
+def _guessable(password: str, personal: list[str]) -> str | None:
+    """zxcvbn's advice when its score is below MIN_SCORE, as one message."""
+    result = zxcvbn(password, user_inputs=personal, max_length=MAX_LENGTH)
+    if result["score"] >= MIN_SCORE:
+        return None
+    feedback = result["feedback"]
+    advice = " ".join([feedback["warning"], *feedback["suggestions"]]).strip()
+    return ("That password would be too easy to guess. "
+            + (advice or "Add another word or two. Uncommon words are better."))
 
 
 def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
@@ -59,9 +77,9 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     lowered = password.lower()
-    personal = {email.lower(), email.split("@")[0].lower(), name.lower()} - {""}
-    if lowered in _common_passwords() or lowered.strip() in personal:
-        return "That password is too common or too easy to guess. Choose another."
+    personal = [email, email.split("@")[0], name, *name.split()]
     if len(set(password)) < 4:
         return "That password repeats too few characters to be safe. Choose another."
-    return None
+    if lowered in _breached_passwords() or lowered.strip() in {p.lower() for p in personal if p}:
+        return "That password is too common or too easy to guess. Choose another."
+    return _guessable(password, [p for p in personal if p])

@@ -1,11 +1,10 @@
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
-from ..extensions import db
 from ..forms import clean_text, email_field, optional_text
-from ..models import User
+from .operations import email_problem
 
 
 class ClientForm(FlaskForm):
@@ -26,9 +25,11 @@ class ClientForm(FlaskForm):
         self._existing_user_id = existing_user_id
 
     def validate_email(self, field):
-        other = db.session.scalars(select(User.id).where(User.email == field.data)).first()
-        if other is not None and other != self._existing_user_id:
-            raise ValidationError("Someone already has an account with this email address.")
+        """The counselor filling the form is the one adding or editing; see email_problem
+        for why other people's addresses all get the same answer."""
+        problem = email_problem(current_user, field.data, keep_user_id=self._existing_user_id)
+        if problem:
+            raise ValidationError(problem)
 
 
 class SearchForm(FlaskForm):

@@ -33,6 +33,11 @@ def feedback(assignment):
 
 def render_work(assignment, form, *, status=200, conflict=None, message=None,
                 confirm_empty=None):
+    """The work page, first view or re-rendered after a refusal, a conflict or an expired
+    form: it shows the draft and any feedback, so every response records an
+    assignment.view (SECURITY.md 14). Callers roll a refused change back first."""
+    audit.record("assignment.view", assignment, client=assignment.client)
+    db.session.commit()
     return render_template("portal/work.html", assignment=assignment, form=form,
                            feedback=feedback(assignment), conflict=conflict,
                            message=message, confirm_empty=confirm_empty,
@@ -43,8 +48,6 @@ def render_work(assignment, form, *, status=200, conflict=None, message=None,
 def work(assignment_id):
     assignment = assignment_for_client(assignment_id)
     if request.method == "GET":
-        audit.record("assignment.view", assignment, client=assignment.client)
-        db.session.commit()
         return render_work(assignment, work_form(assignment, posted=False))
     form = work_form(assignment)
     if not form.validate_on_submit():

@@ -88,7 +88,7 @@ def test_bad_client_input_gets_field_errors_and_keeps_what_was_typed(client, aut
     assert "Enter an email address" in response.text
     assert 'value="+44 20 7946 0000"' in response.text
     duplicate = client.post("/clients/new", data={**NEW_CLIENT, "email": people["sam"].email})
-    assert "already has an account" in duplicate.text
+    assert "A client on your caseload already has this email address" in duplicate.text
     too_long = client.post("/clients/new", data={**NEW_CLIENT, "name": "n" * 121})
     assert "120 characters" in too_long.text
     nul = client.post("/clients/new", data={**NEW_CLIENT, "name": "Ro\x00bin"})
