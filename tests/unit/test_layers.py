@@ -13,7 +13,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import NotFound
 
 from counsel import permissions
-from counsel.assignments import operations
+from counsel.assignments import operations, review_drafts
 from counsel.assignments.operations import WorkRefused
 from counsel.extensions import db
 from counsel.models import AuditEvent, ReviewComment
@@ -155,7 +155,7 @@ def test_comments_cannot_be_removed_once_the_review_is_sent(people):
                            overall_comment=None, rubric=None)
     db.session.commit()
     with pytest.raises(WorkRefused) as refused:
-        operations.remove_comment(people["counselor"], comment)
+        review_drafts.remove_comment(people["counselor"], comment)
     assert refused.value.code == "sent"
     db.session.rollback()
     assert db.session.get(ReviewComment, comment.id) is not None
@@ -172,7 +172,7 @@ def test_comments_on_an_earlier_revision_cannot_be_removed(people):
     db.session.commit()
     first.review.sent_at = None  # only "not the latest" is left to refuse it
     with pytest.raises(WorkRefused) as refused:
-        operations.remove_comment(people["counselor"], old)
+        review_drafts.remove_comment(people["counselor"], old)
     assert refused.value.code == "not_latest"
     db.session.rollback()
 
