@@ -11,7 +11,7 @@ from flask import Flask
 DEFAULTS = {
     # "development" or "production"; production turns on the fail-fast checks below.
     "ENV_NAME": "development",
-    "PRACTICE_NAME": "Counsel demo practice",
+    "PRACTICE_NAME": "Your practice",
     "PRACTICE_TIMEZONE": "Europe/London",
     # Set DATABASE_URL to a postgresql:// URL for PostgreSQL; empty means instance SQLite.
     "DATABASE_URL": "",
