@@ -23,7 +23,7 @@ from .extensions import db
 from .models import Assignment, AuditEvent, Client, Draft, Review, ReviewComment, Revision, User
 
 PAGE_SIZE = 50  # lines on a page
-WINDOW = 1000  # rows read for one page, at most: the bound on a page's cost
+WINDOW = 500  # rows read for one page, at most: the bound on a page's cost
 
 WHO = ("all", "counselor", "client")
 KINDS = {"all": "Everything", "views": "Views", "changes": "Changes",
@@ -175,7 +175,6 @@ class HistoryPage:
     older: int | None = None  # pass as ?before= for the older page
     who: str = "all"
     kind: str = "all"
-    rows: int = 0
 
 
 def _id_arg(value) -> int | None:
@@ -230,7 +229,7 @@ def history(client: Client, *, who: str = "all", kind: str = "all", before: int 
     groups = [Group(run, titles.get((run[0].target_type, run[0].target_id))) for run in runs]
     more_newer = more_beyond if forward else before is not None
     more_older = True if forward else more_beyond
-    return HistoryPage(groups=groups, who=who, kind=kind, rows=len(rows),
+    return HistoryPage(groups=groups, who=who, kind=kind,
                        newer=rows[0].id if more_newer else None,
                        older=rows[-1].id if more_older else None)
 
