@@ -42,6 +42,8 @@ def test_phone_header_tap_targets_favicon_and_a_clean_console(live_app, live_url
     alex = factories.ClientFactory(counselor=counselor, user__email="alex@example.org")
     work = factories.AssignmentFactory(client=alex)
     admin = factories.AdminFactory(email="admin@example.org")
+    leaving = factories.CounselorFactory(active=False)
+    factories.ClientFactory(counselor=leaving)
     db.session.commit()
 
     crawl = {
@@ -49,7 +51,8 @@ def test_phone_header_tap_targets_favicon_and_a_clean_console(live_app, live_url
                           f"/clients/{alex.id}/access", "/library/", f"/assignments/{work.id}",
                           "/account/password"],
         alex.user.email: ["/my/", f"/my/assignments/{work.id}", "/my/access"],
-        admin.email: ["/admin/", "/admin/counselors/new"],
+        admin.email: ["/admin/", "/admin/counselors/new",
+                      f"/admin/counselors/{leaving.id}/clients"],
     }
     context = browser.new_context(viewport=PHONE)
     page = context.new_page()
@@ -86,6 +89,6 @@ def test_phone_header_tap_targets_favicon_and_a_clean_console(live_app, live_url
         page.get_by_role("button", name="Sign out").click()
         page.wait_for_load_state()
         assert "/sign-in" in page.url
-    assert visited == 12
+    assert visited == 13
     assert not errors, errors
     context.close()
