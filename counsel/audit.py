@@ -7,8 +7,7 @@ and refusals, whose request ends in an error and rolls its transaction back.
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import insert, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import insert
 
 from .extensions import db
 from .models import AuditEvent, Client, User
@@ -34,15 +33,6 @@ def _row(action, target, client, outcome, actor, detail, target_type, target_id)
         "ip": request.remote_addr if has_request_context() else None,
         "detail": detail[:200] if detail else None,
     }
-
-
-def history(client: Client, limit: int = 200) -> list[AuditEvent]:
-    """Everything recorded about a client's record, newest first."""
-    return db.session.scalars(
-        select(AuditEvent).where(AuditEvent.client_id == client.id)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit)
-        .options(selectinload(AuditEvent.actor))
-    ).all()
 
 
 def record(action, target=None, *, client=None, outcome="success", actor=None, detail=None,

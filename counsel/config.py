@@ -24,7 +24,7 @@ DEFAULTS = {
     # How many reverse proxies stand in front of counsel and set X-Forwarded-For/-Proto/
     # -Host/-Port. 0 (direct) ignores those headers; 1 for nginx in front of gunicorn.
     "TRUSTED_PROXIES": 0,
-    "PRACTICE_NAME": "Counsel demo practice",
+    "PRACTICE_NAME": "Your practice",
     "PRACTICE_TIMEZONE": "Europe/London",
     # Set DATABASE_URL to a postgresql:// URL for PostgreSQL; empty means instance SQLite.
     "DATABASE_URL": "",

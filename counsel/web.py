@@ -28,6 +28,12 @@ def index():
     return redirect(home_for(current_user))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers and bookmark tools ask for this path whatever the page links."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.route("/health")
 def health():
     db.session.execute(text("SELECT 1"))
@@ -42,7 +48,7 @@ def security_headers(response):
     # requests keep their Referer, which the CSRF check needs on HTTPS (SECURITY.md 11).
     response.headers["Referrer-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-    if request.endpoint != "static":
+    if request.endpoint not in ("static", "web.favicon"):
         response.headers["Cache-Control"] = "no-store"
     if current_app.config["SESSION_COOKIE_SECURE"]:
         response.headers["Strict-Transport-Security"] = "max-age=31536000"

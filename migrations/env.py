@@ -96,6 +96,11 @@ def run_migrations_online():
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
+    upgraded = []
+    if conf_args.get("on_version_apply") is None:
+        conf_args["on_version_apply"] = (
+            lambda ctx, step, heads, run_args: upgraded.append(step.is_upgrade))
+
     connectable = get_engine()
 
     with connectable.connect() as connection:
@@ -108,6 +113,31 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+        if any(upgraded):
+            load_library(connection)
+
+
+def load_library(connection):
+    """A fresh install gets the guide's exercise library with its schema, so no counselor
+    meets an empty library. Only once the database is at the head revision (the models
+    describe that schema); `flask sync-library` stays the way to load later guide edits.
+    LOAD_LIBRARY_ON_UPGRADE = False skips it (the test suite's template database)."""
+    if not current_app.config.get("LOAD_LIBRARY_ON_UPGRADE", True):
+        return
+    migration = context.get_context()
+    if set(migration.get_current_heads()) != set(context.get_head_revisions()):
+        return
+    from sqlalchemy.orm import Session
+
+    from counsel.library.loader import sync_library
+
+    with Session(bind=connection) as session:
+        counts = sync_library(session)
+        session.commit()
+    if connection.in_transaction():
+        connection.commit()
+    logger.info("Exercise library: %s", counts)
 
 
 if context.is_offline_mode():

@@ -3,7 +3,7 @@ tests the moment it exists."""
 
 from werkzeug.routing import Rule
 
-PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health"}
+PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health", "web.favicon"}
 
 
 def sample_url(rule: Rule, ids: dict | None = None) -> str:

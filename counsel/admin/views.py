@@ -1,7 +1,7 @@
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
+from sqlalchemy import func, select
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -11,9 +11,11 @@ from ..clients.operations import set_active
 from ..extensions import db
 from ..forms import EmptyForm, clean_text, email_field
 from ..links import absolute_url
-from ..models import User
+from ..models import Client, User
 from ..permissions import one_or_404
 from . import bp
+from .forms import MoveClientsForm
+from .operations import MoveRefused, move_clients
 
 
 class CounselorForm(FlaskForm):
@@ -37,7 +39,10 @@ def index():
     counselors = db.session.scalars(
         select(User).where(User.role == "counselor").order_by(User.name)
     ).all()
-    return render_template("admin/index.html", counselors=counselors, form=EmptyForm())
+    caseloads = dict(db.session.execute(
+        select(Client.counselor_id, func.count()).group_by(Client.counselor_id)).all())
+    return render_template("admin/index.html", counselors=counselors, caseloads=caseloads,
+                           form=EmptyForm())
 
 
 @bp.route("/counselors/new", methods=["GET", "POST"])
@@ -64,3 +69,46 @@ def set_counselor_active(user_id, action):
         flash(f"{counselor.name} is {'active again' if counselor.active else 'deactivated'}.",
               "success")
     return redirect(url_for(".index"))
+
+
+@bp.post("/counselors/<int:user_id>/invitation")
+def reinvite_counselor(user_id):
+    """A new invitation (or password reset) link; earlier open links stop working."""
+    counselor = counselor_or_404(user_id)
+    if not EmptyForm().validate_on_submit() or not counselor.active:
+        return redirect(url_for(".index"))
+    token = invitations.issue(current_user, counselor)
+    db.session.commit()
+    link = absolute_url("auth.accept_invitation", token=token)
+    return render_template("admin/invitation.html", counselor=counselor, link=link,
+                           created=False)
+
+
+@bp.route("/counselors/<int:user_id>/clients", methods=["GET", "POST"])
+def move_caseload(user_id):
+    """Move a deactivated counselor's clients (all or some) to an active counselor."""
+    counselor = counselor_or_404(user_id)
+    clients = db.session.scalars(
+        select(Client).join(Client.user).where(Client.counselor_id == counselor.id)
+        .order_by(User.name)).all()
+    targets = db.session.scalars(
+        select(User).where(User.role == "counselor", User.active.is_(True),
+                           User.id != counselor.id).order_by(User.name)).all()
+    form = MoveClientsForm(data=None if request.method == "POST" else
+                           {"clients": [c.id for c in clients]})
+    form.clients.choices = [(c.id, c.name) for c in clients]
+    form.to_counselor.choices = [(t.id, t.name) for t in targets]
+    if form.validate_on_submit():
+        target = next(t for t in targets if t.id == form.to_counselor.data)
+        chosen = [c for c in clients if c.id in form.clients.data]
+        try:
+            moved = move_clients(current_user, counselor, target, chosen)
+        except MoveRefused as refused:
+            form.form_errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash(f"Moved {moved} client{'s' if moved != 1 else ''} to {target.name}.",
+                  "success")
+            return redirect(url_for(".index"))
+    return render_template("admin/move_clients.html", counselor=counselor, form=form,
+                           clients=clients, targets=targets)

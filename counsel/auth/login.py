@@ -8,7 +8,8 @@ from ..extensions import login_manager
 from ..rescue import rescue
 from . import sessions
 
-PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.accept_invitation", "static", "web.health"}
+PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.accept_invitation", "static", "web.health",
+                    "web.favicon"}
 
 
 def _wants_json() -> bool:

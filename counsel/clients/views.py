@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, history
 from ..assignments.queries import clients_with_overdue_work
 from ..auth import invitations
 from ..clock import practice_today
@@ -107,10 +107,11 @@ def set_active(client_id, action):
 @bp.get("/<int:client_id>/access")
 def access_history(client_id):
     client = client_for_counselor(client_id)
-    events = audit.history(client)
+    page = history.page_for(client, request.args)
     audit.record("client.access_history.view", client)
     db.session.commit()
-    return render_template("clients/access.html", client=client, events=events)
+    return render_template("clients/access.html", client=client, page=page,
+                           kinds=history.KINDS, page_size=history.PAGE_SIZE)
 
 
 def _client_data(form: ClientForm) -> dict:

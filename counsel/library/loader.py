@@ -39,11 +39,16 @@ def content_hash(item: dict) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
-def sync_library() -> dict[str, int]:
-    """Bring the database up to date with the guide files; returns counts by outcome."""
+def sync_library(session=None) -> dict[str, int]:
+    """Bring the database up to date with the guide files; returns counts by outcome.
+
+    ``session`` defaults to the app's; ``flask db upgrade`` passes one bound to the
+    migration's own connection (see migrations/env.py), so a fresh install has a library.
+    """
+    session = session if session is not None else db.session
     counts = {"added": 0, "updated": 0, "unchanged": 0}
     for item in read_guide():
-        current = db.session.scalars(
+        current = session.scalars(
             select(Exercise).where(Exercise.slug == item["slug"], Exercise.owner_id.is_(None))
             .order_by(Exercise.version.desc())
         ).first()
@@ -53,11 +58,11 @@ def sync_library() -> dict[str, int]:
             continue
         if current is not None:
             current.retired_at = utcnow()
-        db.session.add(Exercise(
+        session.add(Exercise(
             slug=item["slug"], version=current.version + 1 if current else 1,
             content_hash=digest, **{field: item[field] for field in FIELDS},
             prompts=[ExercisePrompt(position=n, text=t) for n, t in enumerate(item["prompts"])],
         ))
         counts["updated" if current else "added"] += 1
-    db.session.flush()
+    session.flush()
     return counts

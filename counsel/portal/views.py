@@ -1,10 +1,10 @@
 from datetime import date
 
-from flask import render_template
+from flask import render_template, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from .. import audit
+from .. import audit, history
 from ..assignments import status
 from ..clock import practice_today
 from ..extensions import db
@@ -39,7 +39,8 @@ def home():
 def access_history():
     """Who has looked at or changed this client's record."""
     client = own_client_record()
-    events = audit.history(client)
+    page = history.page_for(client, request.args)
     audit.record("client.access_history.view", client)
     db.session.commit()
-    return render_template("portal/access.html", client=client, events=events)
+    return render_template("portal/access.html", client=client, page=page,
+                           kinds=history.KINDS, page_size=history.PAGE_SIZE)

@@ -59,6 +59,7 @@ def test_counselor_invites_a_client_who_sets_a_password(live_app, live_url, page
     client_page.get_by_role("button", name="Set password and continue").click()
     expect(client_page.get_by_role("heading", name="Hello, Casey")).to_be_visible()
     a11y.check(client_page)
+    client_page.get_by_text("Menu", exact=True).click()  # a phone's header folds its links
     client_page.get_by_role("link", name="Who viewed my record").click()
     expect(client_page.get_by_text("Dr. Ada Quinn").first).to_be_visible()
     a11y.check(client_page)

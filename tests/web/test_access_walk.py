@@ -14,7 +14,8 @@ JSON_ENDPOINTS = {"portal.autosave", "assignments.autosave_review"}
 
 def test_the_public_list_is_short(app):
     public = {rule.endpoint for rule, _ in rules(app)} & PUBLIC
-    assert public == {"auth.sign_in", "auth.accept_invitation", "static", "web.health"}
+    assert public == {"auth.sign_in", "auth.accept_invitation", "static", "web.health",
+                      "web.favicon"}
 
 
 def test_every_protected_route_sends_anonymous_people_to_sign_in(app, client):

@@ -61,10 +61,10 @@ def test_index_groups_by_stage_and_shows_only_the_library_and_own(client, auth, 
     assert unknown.status_code == 200 and "Why it ended" in unknown.text
 
 
-def test_empty_library_tells_the_counselor_how_to_load_it(client, auth, people):
+def test_empty_library_says_whom_to_tell_without_a_shell_command(client, auth, people):
     auth.login(people["counselor"])
     page = client.get("/library/").text
-    assert "flask --app counsel sync-library" in page
+    assert "tell whoever looks after counsel" in page and "sync-library" not in page
     assert "There are no exercises for the No contact stage" in client.get(
         "/library/?stage=no-contact").text
 

@@ -257,6 +257,8 @@
   window.addEventListener("pagehide", () => save({keepalive: true}));
   window.addEventListener("pageshow", (event) => { if (event.persisted) submitting = false; });
   window.addEventListener("online", () => { retryDelay = 5000; save(); });
+  // An idle sign-out is about to happen (idle.js): send what is unsaved first.
+  document.addEventListener("counsel:save-now", () => save());
   form.addEventListener("submit", (event) => {
     const submitter = event.submitter;
     if (submitter && submitter.value === "submit") {
