@@ -138,6 +138,12 @@ def test_admin_counselor_invitation_comes_from_base_url_with_its_path(client, pe
     assert invitation_link(response.text).startswith(BASE + "/counsel/invitation/")
     assert "evil.example" not in response.text
 
+    counselor_id = db.session.scalars(select(User.id).where(
+        User.email == "new@example.org")).one()
+    again = client.post(f"/admin/counselors/{counselor_id}/invitation", base_url=EVIL)
+    assert invitation_link(again.text).startswith(BASE + "/counsel/invitation/")
+    assert "evil.example" not in again.text
+
 
 def test_development_without_base_url_links_to_the_request_host(client, auth, people):
     auth.login(people["counselor"])
