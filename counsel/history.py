@@ -48,6 +48,10 @@ PHRASES = {
     "review.comment": ("change", "commented on {record}"),
     "review.comment_remove": ("change", "removed a comment on {record}"),
     "review.send": ("change", "sent the review of {record}"),
+    "review.draft_save": ("change", "worked on the review of {record}"),
+    "review.draft_conflict": ("view", "compared two versions of the review of {record}"),
+    "review.comment_restore": ("change", "restored a comment on {record}"),
+    "assignment.reopen": ("change", "took back {record} to go on writing"),
     "caseload.view": ("view", "opened the list of clients"),
     "dashboard.view": ("view", "opened the dashboard"),
     "exercise.create": ("change", "wrote a new exercise"),
@@ -64,6 +68,8 @@ PHRASES = {
     "counselor.create": ("account", "added a counselor account"),
     "access.refused": ("account", "was refused access"),
     "access.wrong_role": ("account", "was refused a page for another role"),
+    "backup.create": ("account", "made a backup of the practice's records"),
+    "backup.restore": ("account", "restored the practice's records from a backup"),
 }
 # The same action, when it did not succeed.
 FAILED = {

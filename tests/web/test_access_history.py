@@ -158,7 +158,7 @@ def test_every_recorded_action_has_plain_words():
             "client.transfer", "auth.password_change"} <= actions
     missing = actions - set(history.PHRASES)
     assert not missing, missing
-    assert history.describe("review.draft_save", "success", None) == "review draft save"
+    assert history.describe("session.note_unknown", "success", None) == "session note unknown"
     assert history.describe("auth.sign_in", "failure", None) == \
         "tried to sign in with the wrong password"
     assert history.describe("client.view", "denied", None) == "opened the client page (denied)"

@@ -60,10 +60,13 @@ CSRF_META = re.compile(r'<meta name="csrf-token" content="[^"]*">')
 NEW_CLIENT = {"name": "Robin Park", "preferred_name": "Rob", "phone": "+44 20 7946 0000"}
 
 
+IDLE_LEFT = re.compile(r'data-idle-remaining="[^"]*"')
+
+
 def _without_noise(html: str, email: str) -> str:
-    """The page less what differs by request alone: the address typed, and the CSRF token
-    (signed with the current second)."""
-    return CSRF_META.sub("", html.replace(email, "EMAIL"))
+    """The page less what differs by request alone: the address typed, the CSRF token
+    (signed with the current second) and the seconds left before an idle sign-out."""
+    return IDLE_LEFT.sub("", CSRF_META.sub("", html.replace(email, "EMAIL")))
 
 
 def _people_count():
