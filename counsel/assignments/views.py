@@ -19,7 +19,7 @@ from ..permissions import (
 from . import bp, operations
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
-from .text import commented, diff_counts, word_diff
+from .text import commented, diff_answers, diff_counts
 
 
 def _assign_choices(form: AssignForm) -> None:
@@ -167,9 +167,10 @@ def compare(assignment_id):
     old_n = request.args.get("from", numbers[-2], type=int)
     new_n = request.args.get("to", numbers[-1], type=int)
     old, new = revision_of(assignment, old_n), revision_of(assignment, new_n)
-    diffs = [word_diff(a, b) for a, b in zip(old.answers, new.answers, strict=True)]
+    diffs, coarse = diff_answers(old.answers, new.answers)
     audit.record("revision.compare", new, client=assignment.client,
                  detail=f"{old.number}->{new.number}")
     db.session.commit()
     return render_template("assignments/compare.html", assignment=assignment, old=old, new=new,
-                           diffs=diffs, counts=[diff_counts(d) for d in diffs], numbers=numbers)
+                           diffs=diffs, counts=[diff_counts(d) for d in diffs], numbers=numbers,
+                           coarse=coarse)
