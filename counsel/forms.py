@@ -23,11 +23,15 @@ def browser_newlines(value):
 
 def clean_text(form, field):
     """Refuse control characters (NUL and friends) that no keyboard types and PostgreSQL
-    cannot store; tabs and line breaks are fine."""
+    cannot store, and lone UTF-16 surrogates that UTF-8 cannot store; tabs and line breaks
+    are fine."""
     value = field.data or ""
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValidationError(
             "This contains an invisible control character. Remove it and try again.")
+    if any("\ud800" <= c <= "\udfff" for c in value):
+        raise ValidationError("This contains a broken character (half of an emoji or "
+                              "symbol). Remove it and try again.")
 
 
 def email_field(label="Email address", **kwargs):

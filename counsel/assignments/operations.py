@@ -3,6 +3,7 @@ they flush, record audit rows and raise on broken rules; views commit."""
 
 import hashlib
 import json
+import re
 from datetime import date
 
 from sqlalchemy import func, select
@@ -23,6 +24,9 @@ from ..models import (
 from . import status
 
 MAX_ANSWER = 50_000
+# Half of a UTF-16 pair: JSON can carry one ("\ud800"), UTF-8 cannot store it, and a
+# stored one broke every page that showed the answer.
+SURROGATE = re.compile("[\ud800-\udfff]")
 
 RUBRIC = {
     # For letters, drawn from the guide: what a sincere apology does.
@@ -84,6 +88,10 @@ def check_answers(assignment: Assignment, answers) -> list[str]:
         if "\x00" in answer:
             raise WorkRefused(f"Answer {number} contains an invisible NUL character that "
                               "cannot be stored. Remove it to save.", "bad_character")
+        if SURROGATE.search(answer):
+            raise WorkRefused(f"Answer {number} contains a broken character (half of an "
+                              "emoji or symbol) that cannot be stored. Remove it to save.",
+                              "bad_character")
     return answers
 
 

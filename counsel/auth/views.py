@@ -19,8 +19,10 @@ def home_for(user) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never an open redirect."""
-    if not target:
+    """Only same-site paths: never an open redirect. Control characters (a CR/LF would
+    break the Location header) and backslashes (browsers read "/\\evil.example" as
+    "//evil.example") are refused outright."""
+    if not target or any(ord(c) < 32 or c in "\x7f\\" for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):

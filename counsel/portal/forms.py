@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, HiddenField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from ..assignments.operations import MAX_ANSWER
+from ..assignments.operations import MAX_ANSWER, SURROGATE
 from ..forms import browser_newlines
 
 
@@ -10,6 +10,9 @@ def no_nul(form, field):
     if "\x00" in (field.data or ""):
         raise ValidationError("This contains an invisible NUL character that cannot be "
                               "stored. Remove it to save.")
+    if SURROGATE.search(field.data or ""):
+        raise ValidationError("This contains a broken character (half of an emoji or "
+                              "symbol) that cannot be stored. Remove it to save.")
 
 
 class WorkForm(FlaskForm):

@@ -81,12 +81,25 @@ def _conflict_page(assignment, form):
                        "Save to keep yours, or copy what you need from the other.")
 
 
+def _well_formed(payload) -> bool:
+    """What the autosave script sends: an object whose ``base_version`` is a whole number
+    or null. (The answers are checked by ``operations.check_answers``.)"""
+    if not isinstance(payload, dict):
+        return False
+    version = payload.get("base_version")
+    return version is None or type(version) is int  # not True, 1.5 or "1"
+
+
 @bp.post("/assignments/<int:assignment_id>/draft")
 def autosave(assignment_id):
-    """JSON: {answers: [...], base_version: n}. 200 saved; 409 conflict or not editable;
-    422 refused (too long, bad character)."""
+    """JSON: {answers: [...], base_version: n}. 200 saved; 400 not understood; 409
+    conflict or not editable; 422 refused (too long, bad character)."""
     assignment = assignment_for_client(assignment_id)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not _well_formed(payload):
+        return jsonify(error="bad_request", message="This save was not understood, so "
+                       "nothing was saved. Your text is still on this page: reload it to "
+                       "try again."), 400
     try:
         draft = operations.save_draft(current_user, assignment, payload.get("answers"),
                                       payload.get("base_version"))
