@@ -16,6 +16,7 @@ from ..permissions import (
     revision_of,
     visible_exercises,
 )
+from ..urls import id_arg
 from . import bp, operations
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
@@ -164,8 +165,8 @@ def compare(assignment_id):
     if len(numbers) < 2:
         flash("There is only one revision so far; nothing to compare yet.", "info")
         return redirect(url_for(".show", assignment_id=assignment.id))
-    old_n = request.args.get("from", numbers[-2], type=int)
-    new_n = request.args.get("to", numbers[-1], type=int)
+    old_n = request.args.get("from", numbers[-2], type=id_arg)
+    new_n = request.args.get("to", numbers[-1], type=id_arg)
     old, new = revision_of(assignment, old_n), revision_of(assignment, new_n)
     diffs, coarse = diff_answers(old.answers, new.answers)
     audit.record("revision.compare", new, client=assignment.client,

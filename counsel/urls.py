@@ -1,0 +1,33 @@
+"""URL converters shared by every blueprint.
+
+``<int:...>`` is bounded to the range of the id columns (PostgreSQL ``integer``): an id
+beyond it cannot exist, and handing one to the database failed with a server error
+("integer out of range" on PostgreSQL, an overflow on SQLite). Such URLs now match no
+route, so they are a plain 404 before any view or query runs.
+"""
+
+from flask import Flask
+from werkzeug.routing import IntegerConverter
+
+MAX_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    regex = r"\d{1,10}"  # longer numbers are out of range anyway; int() never sees them
+
+    def __init__(self, map, fixed_digits=0, min=0, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+def id_arg(value: str) -> int:
+    """For ``request.args.get(name, type=id_arg)``: a number in range, else ValueError, so
+    the argument's default is used."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError("out of range")
+    return number
+
+
+def init_app(app: Flask) -> None:
+    """Must run before blueprints are registered: rules look up converters when added."""
+    app.url_map.converters["int"] = BoundedIntegerConverter
