@@ -6,7 +6,8 @@ import json
 import re
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
@@ -158,10 +159,16 @@ def submit(author: User, assignment: Assignment, answers, base_version: int | No
 # --- reviews -------------------------------------------------------------------------------
 
 def review_for(counselor: User, revision: Revision) -> Review:
-    """The counselor's review of this revision, started if there is none yet."""
+    """The counselor's review of this revision, started if there is none yet. Two requests
+    starting it at the same moment (a double click, two tabs) meet at the unique
+    revision_id: the later one is refused and must roll back."""
     if revision.review is None:
         db.session.add(Review(revision=revision, counselor=counselor))
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise WorkRefused("This review changed in another tab or window at the same "
+                              "moment. Reload the page to see it.", "busy") from error
     return revision.review
 
 
@@ -219,11 +226,20 @@ def send_review(counselor: User, revision: Revision, *, overall_comment: str | N
     if decision == "request_revision" and not (overall_comment or review.comments):
         raise WorkRefused("Tell the client what to change: add an overall comment or "
                           "comment on a passage.", "no_feedback")
+    # Claim the sending in one conditional UPDATE: of two requests sending at once, the
+    # second waits for the first's row lock (PostgreSQL) or write lock (SQLite), then
+    # finds sent_at set and is refused, so the review is sent, and the status moved, once.
+    sent_at = utcnow()
+    claim = db.session.execute(
+        update(Review).where(Review.id == review.id, Review.sent_at.is_(None))
+        .values(sent_at=sent_at).execution_options(synchronize_session=False))
+    if claim.rowcount != 1:
+        raise WorkRefused("This review has been sent and can no longer be changed.", "sent")
     review.overall_comment = overall_comment or None
     review.rubric = {k: v for k, v in (rubric or {}).items() if k in RUBRIC and
                      v in RUBRIC_LEVELS} or None
     review.decision = decision
-    review.sent_at = utcnow()
+    review.sent_at = sent_at
     status.apply(revision.assignment, "accept" if decision == "accept" else "request_revision")
     db.session.flush()
     audit.record("review.send", review, client=revision.assignment.client, actor=counselor,

@@ -117,6 +117,7 @@ def add_comment(assignment_id, number):
             return redirect(url_for(".review", assignment_id=assignment.id, number=number)
                             + "#comments")
         except WorkRefused as refused:
+            db.session.rollback()
             form.quote.errors = [refused.message]
     return _review_page(assignment, revision, comment_form=form, status=422)
 
@@ -154,8 +155,18 @@ def send_review(assignment_id, number):
             flash("Review sent to the client.", "success")
             return redirect(url_for(".show", assignment_id=assignment.id))
         except WorkRefused as refused:
+            db.session.rollback()
+            if refused.code in ("sent", "busy") and _sent(revision):
+                flash("This review was already sent to the client.", "info")
+                return redirect(url_for(".show", assignment_id=assignment.id))
             form.form_errors.append(refused.message)
     return _review_page(assignment, revision, review_form=form, status=422)
+
+
+def _sent(revision) -> bool:
+    """Whether the review is sent now (another request may just have sent it)."""
+    db.session.refresh(revision)
+    return revision.review is not None and revision.review.sent_at is not None
 
 
 @bp.get("/assignments/<int:assignment_id>/compare")
