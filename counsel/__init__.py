@@ -11,9 +11,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     config.load(app, test_config)
     register_extensions(app)
-    from . import urls
+    from . import inputs
 
-    urls.init_app(app)
+    inputs.init_app(app)
     register_blueprints(app)
     from . import web
 

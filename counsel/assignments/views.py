@@ -6,6 +6,7 @@ from .. import audit
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
+from ..inputs import id_arg
 from ..models import STAGES, Client, ReviewComment, User
 from ..permissions import (
     assignment_for_counselor,
@@ -16,7 +17,6 @@ from ..permissions import (
     revision_of,
     visible_exercises,
 )
-from ..urls import id_arg
 from . import bp, operations
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused

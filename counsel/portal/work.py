@@ -13,6 +13,7 @@ from ..assignments.operations import DraftConflict, WorkRefused
 from ..assignments.text import commented
 from ..clock import localtime
 from ..extensions import db
+from ..inputs import takes_json
 from ..models import Assignment
 from ..permissions import assignment_for_client, revision_of
 from . import bp
@@ -91,6 +92,7 @@ def _well_formed(payload) -> bool:
 
 
 @bp.post("/assignments/<int:assignment_id>/draft")
+@takes_json
 def autosave(assignment_id):
     """JSON: {answers: [...], base_version: n}. 200 saved; 400 not understood; 409
     conflict or not editable; 422 refused (too long, bad character)."""

@@ -115,3 +115,13 @@ def test_next_with_control_characters_is_ignored(client, people, target):
         "email": people["counselor"].email, "password": PASSWORD})
     assert response.status_code == 302 and response.location == "/dashboard/"
     assert "Set-Cookie: x" not in json.dumps(dict(response.headers))
+
+
+@pytest.mark.parametrize("body", ["true", "[1]", '{"name": {"a": 1}}', '{"name": "Alex"}'])
+def test_json_posted_to_a_form_is_refused_before_the_form_reads_it(client, auth, people,
+                                                                   body):
+    auth.login(people["counselor"])
+    for url in ("/library/new", "/clients/new", f"/clients/{people['alex'].id}/edit"):
+        response = client.post(url, data=body, content_type="application/json")
+        assert response.status_code == 415, (url, response.status_code)
+        assert response.json["error"] == "unsupported_body"

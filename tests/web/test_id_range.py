@@ -3,7 +3,7 @@
 import pytest
 from werkzeug.routing import IntegerConverter
 
-from counsel.urls import MAX_ID
+from counsel.inputs import MAX_ID
 
 from ..conftest import Auth
 from ..routes import rules

@@ -1,12 +1,16 @@
-"""URL converters shared by every blueprint.
+"""What a request may carry, checked before any view runs.
 
-``<int:...>`` is bounded to the range of the id columns (PostgreSQL ``integer``): an id
+Ids: ``<int:...>`` is bounded to the range of the id columns (PostgreSQL ``integer``): an id
 beyond it cannot exist, and handing one to the database failed with a server error
 ("integer out of range" on PostgreSQL, an overflow on SQLite). Such URLs now match no
 route, so they are a plain 404 before any view or query runs.
+
+Bodies: only views marked ``@takes_json`` read JSON. Flask-WTF reads a JSON body as form
+data, and a body that is not an object of plain values (``true``, ``[1]``, ``{"a": {}}``)
+failed inside the form with a server error; now any other route answers 415.
 """
 
-from flask import Flask
+from flask import Flask, current_app, jsonify, request
 from werkzeug.routing import IntegerConverter
 
 MAX_ID = 2**31 - 1
@@ -28,6 +32,23 @@ def id_arg(value: str) -> int:
     return number
 
 
+def takes_json(view):
+    """Mark a view that reads a JSON body itself (and checks its shape)."""
+    view.takes_json = True
+    return view
+
+
+def refuse_unexpected_json():
+    if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if view is None or getattr(view, "takes_json", False):
+        return None
+    return jsonify(error="unsupported_body", message="This page takes a form, not JSON. "
+                   "Nothing was saved."), 415
+
+
 def init_app(app: Flask) -> None:
     """Must run before blueprints are registered: rules look up converters when added."""
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request(refuse_unexpected_json)
