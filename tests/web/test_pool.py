@@ -53,3 +53,18 @@ def test_failed_sign_in_and_refusals_need_one_connection(app, client, people):
     assert wrong.status_code == 200 and "not your current password" in wrong.text
     assert ("auth.password_change", "failure", str(counselor_id)) in _actions()
     assert client.get("/dashboard/").status_code == 200
+
+
+def test_parallel_failed_sign_ins_on_a_small_pool_never_stall(app, people):
+    """Each request holds at most one connection, so a burst of failures cannot leave
+    every worker waiting for a second one (before: 500s after the pool timeout)."""
+    from .live import live_server, post, together
+
+    db.session.rollback()
+    with live_server(app) as port:
+        results = together(12, lambda n: post(port, "/sign-in", {
+            "email": f"someone{n}@example.org", "password": "wrong password"}))
+    statuses = sorted(status for status, _ in results)
+    assert set(statuses) <= {200, 429}, statuses
+    failures = [row for row in _actions() if row[:2] == ("auth.sign_in", "failure")]
+    assert len(failures) == statuses.count(200)
