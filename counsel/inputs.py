@@ -5,9 +5,11 @@ beyond it cannot exist, and handing one to the database failed with a server err
 ("integer out of range" on PostgreSQL, an overflow on SQLite). Such URLs now match no
 route, so they are a plain 404 before any view or query runs.
 
-Bodies: only views marked ``@takes_json`` read JSON. Flask-WTF reads a JSON body as form
-data, and a body that is not an object of plain values (``true``, ``[1]``, ``{"a": {}}``)
-failed inside the form with a server error; now any other route answers 415.
+Bodies: Flask-WTF reads a JSON body as form data, and a body that is not an object of
+strings (``true``, ``[1]``, ``{"name": 5}``) failed inside the form with a server error.
+Such bodies are now a 400 before any form sees them, except for views marked
+``@takes_json``, which read and check JSON themselves. An object of strings still reaches
+the view, so access checks answer first as for any form.
 """
 
 from flask import Flask, current_app, jsonify, request
@@ -38,14 +40,22 @@ def takes_json(view):
     return view
 
 
+def _form_like(body) -> bool:
+    return isinstance(body, dict) and all(
+        isinstance(v, str) or (isinstance(v, list) and all(isinstance(i, str) for i in v))
+        for v in body.values())
+
+
 def refuse_unexpected_json():
     if request.method in ("GET", "HEAD", "OPTIONS") or not request.is_json:
         return None
     view = current_app.view_functions.get(request.endpoint)
     if view is None or getattr(view, "takes_json", False):
         return None
-    return jsonify(error="unsupported_body", message="This page takes a form, not JSON. "
-                   "Nothing was saved."), 415
+    if _form_like(request.get_json(silent=True)):
+        return None
+    return jsonify(error="bad_request", message="This page takes a form; what was sent "
+                   "was not understood, so nothing was saved."), 400
 
 
 def init_app(app: Flask) -> None:

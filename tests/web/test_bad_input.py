@@ -117,11 +117,20 @@ def test_next_with_control_characters_is_ignored(client, people, target):
     assert "Set-Cookie: x" not in json.dumps(dict(response.headers))
 
 
-@pytest.mark.parametrize("body", ["true", "[1]", '{"name": {"a": 1}}', '{"name": "Alex"}'])
+@pytest.mark.parametrize("body", ["true", "[1]", '"x"', "null", '{"name": {"a": 1}}',
+                                  '{"name": 5}', '{"prompts-0-text": [null]}'])
 def test_json_posted_to_a_form_is_refused_before_the_form_reads_it(client, auth, people,
                                                                    body):
     auth.login(people["counselor"])
     for url in ("/library/new", "/clients/new", f"/clients/{people['alex'].id}/edit"):
         response = client.post(url, data=body, content_type="application/json")
-        assert response.status_code == 415, (url, response.status_code)
-        assert response.json["error"] == "unsupported_body"
+        assert response.status_code == 400, (url, response.status_code)
+        assert response.json["error"] == "bad_request"
+
+
+def test_json_of_strings_is_read_like_a_form(client, auth, people):
+    auth.login(people["counselor"])
+    response = client.post("/clients/new", json={"name": "Robin", "email": "not an email"})
+    assert response.status_code == 200 and "Enter an email address" in response.text
+    other = client.post(f"/clients/{people['jordan'].id}/edit", json={"name": "X"})
+    assert other.status_code == 404, "access is checked first, as for any form"
