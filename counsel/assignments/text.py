@@ -4,6 +4,7 @@ that templates render with autoescaping, so nothing a person typed is ever marke
 
 import re
 import time
+from difflib import SequenceMatcher
 from typing import NamedTuple
 
 from diff_match_patch import diff_match_patch
@@ -11,6 +12,9 @@ from diff_match_patch import diff_match_patch
 TOKEN = re.compile(r"\s+|\S+")
 # Seconds a compare page may spend diffing all its answers (a worker must never stall).
 PAGE_BUDGET = 0.5
+# Changed passages up to this many (old x new) tokens are aligned by difflib, whose
+# quadratic worst case is a few milliseconds at this size.
+SMALL_PASSAGE = 250_000
 FOREVER = 3600.0
 
 
@@ -20,23 +24,66 @@ class Piece(NamedTuple):
     ref: int | None = None  # for "mark": the comment's number
 
 
-def _as_chars(a: list[str], b: list[str]) -> tuple[str, str, list[str]]:
-    """Each distinct token as one character, so the character diff below is a token diff
-    (diff-match-patch's own line mode does the same with lines)."""
-    codes: dict[str, str] = {}
-    tokens: list[str] = []
+def _as_chars(a: list, b: list) -> tuple[str, str, list]:
+    """Each distinct unit (a token, or a sentence as a tuple of tokens) as one character,
+    so a character diff of the results is a diff of the units (diff-match-patch's own
+    line mode does the same with lines)."""
+    codes: dict = {}
+    units: list = []
 
-    def encode(seq: list[str]) -> str:
+    def encode(seq: list) -> str:
         out = []
-        for token in seq:
-            code = codes.get(token)
+        for unit in seq:
+            code = codes.get(unit)
             if code is None:
-                code = codes[token] = chr(len(tokens))
-                tokens.append(token)
+                code = codes[unit] = chr(len(units))
+                units.append(unit)
             out.append(code)
         return "".join(out)
 
-    return encode(a), encode(b), tokens
+    return encode(a), encode(b), units
+
+
+def _myers(a: list, b: list, deadline: float) -> list[tuple[list, list]]:
+    """(old units, new units) pairs, equal where both are the same list; diff-match-patch,
+    which past ``deadline`` gives what is left as one removal and one addition."""
+    chars_a, chars_b, units = _as_chars(a, b)
+    matcher = diff_match_patch()
+    pairs: list[tuple[list, list]] = []
+    for op, chars in matcher.diff_main(chars_a, chars_b, checklines=False, deadline=deadline):
+        part = [units[ord(c)] for c in chars]
+        pairs.append((part, part) if op == matcher.DIFF_EQUAL else
+                     (part, []) if op == matcher.DIFF_DELETE else ([], part))
+    return pairs
+
+
+def _sentences(tokens: list[str]) -> list[tuple[str, ...]]:
+    """Tokens grouped into sentences: a sentence ends after a word ending in . ! or ?,
+    or at a line break, and keeps the white space that follows it."""
+    sentences, current = [], []
+    for token in tokens:
+        if len(current) > 1 and not token.isspace() and current[-1].isspace() and (
+                "\n" in current[-1] or current[-2][-1] in ".!?"):
+            sentences.append(tuple(current))
+            current = []
+        current.append(token)
+    if current:
+        sentences.append(tuple(current))
+    return sentences
+
+
+def _words(a: list[str], b: list[str], deadline: float) -> list[tuple[str, str, str]]:
+    """Runs of (kind, old text, new text) for one changed passage, word by word: difflib
+    for a passage small enough to be quick (it aligns repeated words the way people read
+    them), diff-match-patch within the deadline for a larger one."""
+    if not a or not b or time.time() >= deadline:
+        return [("change", "".join(a), "".join(b))]
+    if len(a) * len(b) <= SMALL_PASSAGE:
+        return [("equal" if op == "equal" else "change", "".join(a[i1:i2]), "".join(b[j1:j2]))
+                for op, i1, i2, j1, j2 in SequenceMatcher(a=a, b=b, autojunk=False)
+                .get_opcodes()]
+    return [("equal" if old is new else "change", "".join(old), "".join(new))
+            for old, new in _myers(a, b, deadline)]
 
 
 def word_diff(old: str, new: str, deadline: float | None = None) -> list[Piece]:
@@ -46,26 +93,31 @@ def word_diff(old: str, new: str, deadline: float | None = None) -> list[Piece]:
     stays unchanged. A space that happens to match between two changes is folded into
     them, so a rewritten sentence reads as one removal and one addition, not a patchwork.
 
-    The diff is Myers' (diff-match-patch), near linear when little changed. ``deadline``
-    (a ``time.time()`` value) bounds it: past it, the parts not yet compared are shown as
-    one removal and one addition, still correct, only coarser.
+    Sentences are compared first (Myers' diff from diff-match-patch, near linear when
+    little changed), then words within the sentences that changed, so the work grows with
+    the size of the changes, not of the answers. ``deadline`` (a ``time.time()`` value)
+    bounds it: past it, what is not yet compared shows as one removal and one addition,
+    still correct, only coarser.
     """
-    a, b = TOKEN.findall(old), TOKEN.findall(new)
-    chars_a, chars_b, tokens = _as_chars(a, b)
-    matcher = diff_match_patch()
+    deadline = deadline or time.time() + FOREVER
+    removed_units: list = []
+    added_units: list = []
     runs: list[tuple[str, str, str]] = []  # (kind, old text, new text)
-    for op, chars in matcher.diff_main(chars_a, chars_b, checklines=False,
-                                       deadline=deadline or time.time() + FOREVER):
-        text = "".join(tokens[ord(c)] for c in chars)
-        if op == matcher.DIFF_EQUAL:
-            runs.append(("equal", text, text))
-        elif runs and runs[-1][0] == "change":
-            kind, removed, added = runs[-1]
-            runs[-1] = (kind, removed + (text if op == matcher.DIFF_DELETE else ""),
-                        added + (text if op == matcher.DIFF_INSERT else ""))
-        else:
-            runs.append(("change", text if op == matcher.DIFF_DELETE else "",
-                         text if op == matcher.DIFF_INSERT else ""))
+    old_sentences = _sentences(TOKEN.findall(old))
+    new_sentences = _sentences(TOKEN.findall(new))
+    for old_part, new_part in _myers(old_sentences, new_sentences, deadline) + [([], None)]:
+        if new_part is not old_part:
+            removed_units += old_part
+            added_units += new_part or []
+            if new_part is not None:
+                continue
+        if removed_units or added_units:
+            runs += _words([t for s in removed_units for t in s],
+                           [t for s in added_units for t in s], deadline)
+            removed_units, added_units = [], []
+        if old_part:
+            runs.append(("equal", "".join(t for s in old_part for t in s), ""))
+    runs = [(kind, a, a if kind == "equal" else b) for kind, a, b in runs if a or b]
     for n in range(1, len(runs) - 1):
         kind, text, _ = runs[n]
         if kind == "equal" and text.isspace() and runs[n - 1][0] == runs[n + 1][0] == "change":
@@ -79,7 +131,10 @@ def word_diff(old: str, new: str, deadline: float | None = None) -> list[Piece]:
         pieces += [Piece(k, t) for k, t in (("delete", removed), ("insert", added)) if t]
         removed = added = ""
         if old_text:
-            pieces.append(Piece("equal", old_text))
+            if pieces and pieces[-1].kind == "equal":
+                pieces[-1] = Piece("equal", pieces[-1].text + old_text)
+            else:
+                pieces.append(Piece("equal", old_text))
     return pieces
 
 

@@ -81,3 +81,30 @@ def test_a_spent_budget_gives_a_coarser_diff_that_is_still_correct():
     assert "".join(p.text for p in pieces if p.kind != "delete") == new
     (fine,), coarse = diff_answers([old], [new], budget=30.0)
     assert not coarse and len(fine) > len(pieces)
+
+
+sentences = st.lists(st.sampled_from(["I", "am", "sorry", "you", "were", "right", ".", "!",
+                                      " ", "  ", "\n", "\n\n", "again."]), max_size=60).map(
+    lambda parts: " ".join(parts))
+
+
+@given(sentences, sentences, st.sampled_from([None, 0.0]))
+def test_sentence_first_diff_rebuilds_both_texts_in_or_out_of_budget(old, new, budget):
+    import time
+
+    deadline = None if budget is None else time.time() + budget
+    pieces = word_diff(old, new, deadline)
+    assert "".join(p.text for p in pieces if p.kind != "insert") == old
+    assert "".join(p.text for p in pieces if p.kind != "delete") == new
+    assert all(p.text for p in pieces)
+    kinds = [p.kind for p in pieces]
+    assert all(not (a == b == "equal") for a, b in zip(kinds, kinds[1:], strict=False))
+
+
+def test_a_changed_sentence_among_many_is_aligned_word_by_word():
+    same = "We talked for an hour. " * 300
+    old = same + "I made you doubt yourself. " + same
+    new = same + "I told you that you were imagining things. " + same
+    changed = [(p.kind, p.text.strip()) for p in word_diff(old, new) if p.kind != "equal"]
+    assert changed == [("delete", "made"), ("insert", "told"), ("delete", "doubt yourself."),
+                       ("insert", "that you were imagining things.")]
