@@ -12,6 +12,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     config.load(app, test_config)
     serving.init_app(app)
     register_extensions(app)
+    from . import inputs
+
+    inputs.init_app(app)
     register_blueprints(app)
     from . import web
 

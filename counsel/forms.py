@@ -4,6 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
+from .models.types import unstorable
+
 
 def choices(labels: dict, optgroup: str | None = None) -> list[SelectChoice]:
     """Select or radio choices from a {value: label} mapping."""
@@ -23,11 +25,14 @@ def browser_newlines(value):
 
 def clean_text(form, field):
     """Refuse control characters (NUL and friends) that no keyboard types and PostgreSQL
-    cannot store; tabs and line breaks are fine."""
+    cannot store, and lone UTF-16 surrogates that UTF-8 cannot store; tabs and line breaks
+    are fine."""
     value = field.data or ""
     if any(ord(c) < 32 and c not in "\t\n\r" for c in value):
         raise ValidationError(
             "This contains an invisible control character. Remove it and try again.")
+    if problem := unstorable(value):
+        raise ValidationError(f"This contains {problem}. Remove it and try again.")
 
 
 def email_field(label="Email address", **kwargs):

@@ -1,7 +1,7 @@
 """Helpers that walk the app's URL map, so a new route is covered by the access and CSRF
 tests the moment it exists."""
 
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health", "web.favicon"}
 
@@ -12,7 +12,7 @@ def sample_url(rule: Rule, ids: dict | None = None) -> str:
     values = {}
     for name, converter in rule._converters.items():
         kind = type(converter).__name__
-        if kind == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[name] = (ids or {}).get(name, 1)
         elif kind == "AnyConverter":
             values[name] = sorted(converter.items)[0]

@@ -6,6 +6,7 @@ import json
 from datetime import date
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
@@ -20,9 +21,12 @@ from ..models import (
     User,
     utcnow,
 )
+from ..models.types import unstorable
 from . import status
 
 MAX_ANSWER = 50_000
+# Half of a UTF-16 pair: JSON can carry one ("\ud800"), UTF-8 cannot store it, and a
+# stored one broke every page that showed the answer.
 
 RUBRIC = {
     # For letters, drawn from the guide: what a sincere apology does.
@@ -95,9 +99,9 @@ def check_answers(assignment: Assignment, answers) -> list[str]:
         if len(answer) > MAX_ANSWER:
             raise WorkRefused(f"Answer {number} is longer than {MAX_ANSWER:,} characters. "
                               "Shorten it to save.", "too_long")
-        if "\x00" in answer:
-            raise WorkRefused(f"Answer {number} contains an invisible NUL character that "
-                              "cannot be stored. Remove it to save.", "bad_character")
+        if problem := unstorable(answer):
+            raise WorkRefused(f"Answer {number} contains {problem} that cannot be stored. "
+                              "Remove it to save.", "bad_character")
     return answers
 
 
@@ -224,10 +228,16 @@ def open_submission(assignment: Assignment, revision: Revision) -> None:
 # --- reviews -------------------------------------------------------------------------------
 
 def review_for(counselor: User, revision: Revision) -> Review:
-    """The counselor's review of this revision, started if there is none yet."""
+    """The counselor's review of this revision, started if there is none yet. Two requests
+    starting it at the same moment (a double click, two tabs) meet at the unique
+    revision_id: the later one is refused and must roll back."""
     if revision.review is None:
         db.session.add(Review(revision=revision, counselor=counselor))
-        db.session.flush()
+        try:
+            db.session.flush()
+        except IntegrityError as error:
+            raise WorkRefused("This review changed in another tab or window at the same "
+                              "moment. Reload the page to see it.", "busy") from error
     return revision.review
 
 
@@ -279,11 +289,20 @@ def send_review(counselor: User, revision: Revision, *, overall_comment: str | N
     if decision == "request_revision" and not (overall_comment or review.comments):
         raise WorkRefused("Tell the client what to change: add an overall comment or "
                           "comment on a passage.", "no_feedback")
+    # Claim the sending in one conditional UPDATE: of two requests sending at once, the
+    # second waits for the first's row lock (PostgreSQL) or write lock (SQLite), then
+    # finds sent_at set and is refused, so the review is sent, and the status moved, once.
+    sent_at = utcnow()
+    claim = db.session.execute(
+        update(Review).where(Review.id == review.id, Review.sent_at.is_(None))
+        .values(sent_at=sent_at).execution_options(synchronize_session=False))
+    if claim.rowcount != 1:
+        raise WorkRefused("This review has been sent and can no longer be changed.", "sent")
     review.overall_comment = overall_comment or None
     review.rubric = {k: v for k, v in (rubric or {}).items() if k in RUBRIC and
                      v in RUBRIC_LEVELS} or None
     review.decision = decision
-    review.sent_at = utcnow()
+    review.sent_at = sent_at
     status.apply(revision.assignment, "accept" if decision == "accept" else "request_revision")
     db.session.flush()
     audit.record("review.send", review, client=revision.assignment.client, actor=counselor,

@@ -12,7 +12,9 @@ from .. import audit, rescue
 from ..clock import localtime
 from ..extensions import db
 from ..forms import EmptyForm
+from ..inputs import takes_json
 from ..models import Assignment, Client, ReviewComment, Revision
+from ..models.types import unstorable
 from ..permissions import assignment_for_counselor, one_or_404, revision_of
 from . import bp, review_drafts
 from .forms import CommentForm, review_form_for
@@ -35,10 +37,9 @@ def _json_fields(payload) -> dict:
         raise ValueError("The review could not be read.")
     if len(overall) > MAX_OVERALL:
         raise ValueError(f"The overall comment is longer than {MAX_OVERALL:,} characters.")
-    if any(ord(c) < 32 and c not in "\t\n\r" for c in overall) or \
-            any(0xD800 <= ord(c) <= 0xDFFF for c in overall):
-        raise ValueError("The overall comment contains an invisible character that cannot "
-                         "be stored. Remove it to save.")
+    if problem := unstorable(overall):
+        raise ValueError(f"The overall comment contains {problem} that cannot be stored. "
+                         "Remove it to save.")
     return review_drafts.draft_fields(overall, decision, rubric)
 
 
@@ -50,6 +51,7 @@ def _draft_json(review, **extra):
 
 
 @bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/review-draft")
+@takes_json
 def autosave_review(assignment_id, number):
     """JSON: {overall_comment, decision, rubric, base_version}. 200 saved; 409 conflict,
     sent or no longer reviewable; 422 refused."""

@@ -7,6 +7,7 @@ from .. import audit
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
+from ..inputs import id_arg
 from ..models import STAGES, Client, ReviewComment, User
 from ..permissions import (
     assignment_for_counselor,
@@ -21,7 +22,7 @@ from . import bp, operations, review_drafts
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
 from .review_drafts import ReviewConflict
-from .text import commented, diff_counts, word_diff
+from .text import commented, diff_answers, diff_counts
 
 
 def _assign_choices(form: AssignForm) -> None:
@@ -202,6 +203,9 @@ def send_review(assignment_id, number):
             return redirect(url_for(".show", assignment_id=assignment.id))
         except WorkRefused as refused:
             db.session.rollback()
+            if refused.code in ("sent", "busy") and _sent(revision):
+                flash("This review was already sent to the client.", "info")
+                return redirect(url_for(".show", assignment_id=assignment.id))
             form.form_errors.append(refused.message)
         except StaleDataError:
             db.session.rollback()  # sent from another tab at the same moment
@@ -212,6 +216,12 @@ def send_review(assignment_id, number):
     return _review_page(assignment, revision, review_form=_resend(form, revision), status=422)
 
 
+def _sent(revision) -> bool:
+    """Whether the review is sent now (another request may just have sent it)."""
+    db.session.refresh(revision)
+    return revision.review is not None and revision.review.sent_at is not None
+
+
 @bp.get("/assignments/<int:assignment_id>/compare")
 def compare(assignment_id):
     assignment = assignment_for_counselor(assignment_id)
@@ -219,12 +229,13 @@ def compare(assignment_id):
     if len(numbers) < 2:
         flash("There is only one revision so far; nothing to compare yet.", "info")
         return redirect(url_for(".show", assignment_id=assignment.id))
-    old_n = request.args.get("from", numbers[-2], type=int)
-    new_n = request.args.get("to", numbers[-1], type=int)
+    old_n = request.args.get("from", numbers[-2], type=id_arg)
+    new_n = request.args.get("to", numbers[-1], type=id_arg)
     old, new = revision_of(assignment, old_n), revision_of(assignment, new_n)
-    diffs = [word_diff(a, b) for a, b in zip(old.answers, new.answers, strict=True)]
+    diffs, coarse = diff_answers(old.answers, new.answers)
     audit.record("revision.compare", new, client=assignment.client,
                  detail=f"{old.number}->{new.number}")
     db.session.commit()
     return render_template("assignments/compare.html", assignment=assignment, old=old, new=new,
-                           diffs=diffs, counts=[diff_counts(d) for d in diffs], numbers=numbers)
+                           diffs=diffs, counts=[diff_counts(d) for d in diffs], numbers=numbers,
+                           coarse=coarse)

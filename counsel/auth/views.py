@@ -8,7 +8,7 @@ from .. import audit
 from ..extensions import db, limiter
 from ..forms import EmptyForm
 from ..models import User
-from . import bp, invitations, sessions
+from . import bp, invitations, sessions, throttle
 from .forms import ChangePasswordForm, NewPasswordForm, SignInForm
 from .passwords import hash_password, verify_password
 
@@ -19,8 +19,10 @@ def home_for(user) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths: never an open redirect."""
-    if not target:
+    """Only same-site paths: never an open redirect. Control characters (a CR/LF would
+    break the Location header) and backslashes (browsers read "/\\evil.example" as
+    "//evil.example") are refused outright."""
+    if not target or any(ord(c) < 32 or c in "\x7f\\" for c in target):
         return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -32,14 +34,6 @@ def _sign_in_limit():
     return current_app.config["SIGN_IN_LIMIT"]
 
 
-def _account_key():
-    return "sign-in:" + (request.form.get("email") or "").strip().lower()[:254]
-
-
-def _failed(response):
-    return response.status_code != 302
-
-
 def _begin_session(user: User, action: str):
     """Renew the session at sign-in: nothing from before survives it."""
     session.clear()
@@ -49,18 +43,21 @@ def _begin_session(user: User, action: str):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(_sign_in_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def sign_in():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))
     form = SignInForm()
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()[:254]
+        attempt = throttle.attempt("sign-in", "address:" + throttle.address(),
+                                   "account:" + email)
     if form.validate_on_submit():
         user = db.session.scalars(select(User).where(User.email == form.email.data)).first()
         if verify_password(user.password_hash if user else None, form.password.data) \
                 and user.active:
             _begin_session(user, "auth.sign_in")
             db.session.commit()
+            attempt.succeeded()
             return redirect(_safe_next(request.args.get("next")) or home_for(user))
         audit.record_now("auth.sign_in", outcome="failure", target_type="users",
                          target_id=user.id if user else None)
@@ -101,12 +98,15 @@ def accept_invitation(token):
 def change_password():
     form = ChangePasswordForm(email=current_user.email, name=current_user.name)
     if form.validate_on_submit():
+        attempt = throttle.attempt("password-check", "address:" + throttle.address(),
+                                   f"account:{current_user.id}")
         if verify_password(current_user.password_hash, form.current.data):
             user = current_user._get_current_object()
             user.password_hash = hash_password(form.password.data)
             sessions.end_all(user)
             _begin_session(user, "auth.password_change")
             db.session.commit()
+            attempt.succeeded()
             flash("Your password is changed. Other devices have been signed out.", "success")
             return redirect(home_for(user))
         audit.record_now("auth.password_change", outcome="failure", target_type="users",

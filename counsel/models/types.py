@@ -6,6 +6,16 @@ from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
 
 
+def unstorable(text: str) -> str | None:
+    """What in ``text`` the databases cannot store, in plain words, or None: NUL (PostgreSQL
+    refuses it in text) and lone UTF-16 surrogates (no UTF-8 encoding exists for them)."""
+    if "\x00" in text:
+        return "an invisible NUL character"
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        return "a broken character (half of an emoji or symbol)"
+    return None
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

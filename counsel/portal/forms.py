@@ -4,12 +4,13 @@ from wtforms.validators import Length, ValidationError
 
 from ..assignments.operations import KEEP, MAX_ANSWER
 from ..forms import browser_newlines
+from ..models.types import unstorable
 
 
-def no_nul(form, field):
-    if "\x00" in (field.data or ""):
-        raise ValidationError("This contains an invisible NUL character that cannot be "
-                              "stored. Remove it to save.")
+def storable(form, field):
+    if problem := unstorable(field.data or ""):
+        raise ValidationError(f"This contains {problem} that cannot be stored. Remove it "
+                              "to save.")
 
 
 class WorkForm(FlaskForm):
@@ -19,7 +20,7 @@ class WorkForm(FlaskForm):
     base_version = HiddenField(default="0")
     answers = FieldList(TextAreaField(filters=[browser_newlines], validators=[Length(
         max=MAX_ANSWER, message=f"This answer is over {MAX_ANSWER:,} characters. Shorten it "
-        "to save; your text is still here."), no_nul]))
+        "to save; your text is still here."), storable]))
 
     def base(self) -> int:
         try:

@@ -14,6 +14,7 @@ from ..assignments.text import commented
 from ..clock import localtime
 from ..extensions import db
 from ..forms import EmptyForm
+from ..inputs import takes_json
 from ..models import Assignment
 from ..permissions import assignment_for_client, revision_of
 from . import bp
@@ -113,12 +114,26 @@ def reopen(assignment_id):
     return redirect(url_for(".work", assignment_id=assignment.id))
 
 
+def _well_formed(payload) -> bool:
+    """What the autosave script sends: an object whose ``base_version`` is a whole number
+    or null. (The answers are checked by ``operations.check_answers``.)"""
+    if not isinstance(payload, dict):
+        return False
+    version = payload.get("base_version")
+    return version is None or type(version) is int  # not True, 1.5 or "1"
+
+
 @bp.post("/assignments/<int:assignment_id>/draft")
+@takes_json
 def autosave(assignment_id):
-    """JSON: {answers: [...], base_version: n}. 200 saved; 409 conflict or not editable;
-    422 refused (too long, bad character)."""
+    """JSON: {answers: [...], base_version: n}. 200 saved; 400 not understood; 409
+    conflict or not editable; 422 refused (too long, bad character)."""
     assignment = assignment_for_client(assignment_id)
-    payload = request.get_json(silent=True) or {}
+    payload = request.get_json(silent=True)
+    if not _well_formed(payload):
+        return jsonify(error="bad_request", message="This save was not understood, so "
+                       "nothing was saved. Your text is still on this page: reload it to "
+                       "try again."), 400
     try:
         draft = operations.save_draft(current_user, assignment, payload.get("answers"),
                                       payload.get("base_version"))

@@ -48,3 +48,63 @@ def test_overlapping_and_stale_anchors_are_left_unmarked():
 def test_passages_never_lose_or_add_text(text, ranges):
     anchors = [(a, b, n) for n, (a, b) in enumerate(ranges)]
     assert "".join(p.text for p in passages(text, anchors)) == text
+
+
+def _essay(words: int, seed: int = 6) -> str:
+    import random
+
+    rng = random.Random(seed)
+    vocabulary = ("I", "am", "sorry", "for", "what", "said", "that", "night", "and", "the")
+    return " ".join(rng.choice(vocabulary) + ("." if n % 11 == 10 else "")
+                    for n in range(words))
+
+
+def test_one_word_changed_in_a_long_answer_is_one_small_change():
+    old = _essay(9_000)
+    middle = len(old) // 2
+    new = old[:middle] + " truly " + old[middle:]
+    pieces = word_diff(old, new)
+    changed = [p for p in pieces if p.kind != "equal"]
+    assert sum(len(p.text) for p in changed) < 20, changed
+    assert "".join(p.text for p in pieces if p.kind != "insert") == old
+    assert "".join(p.text for p in pieces if p.kind != "delete") == new
+
+
+def test_a_spent_budget_gives_a_coarser_diff_that_is_still_correct():
+    from counsel.assignments.text import diff_answers
+
+    old = _essay(2_000, seed=1)
+    new = _essay(2_000, seed=2)
+    (pieces,), coarse = diff_answers([old], [new], budget=0.0)
+    assert coarse
+    assert "".join(p.text for p in pieces if p.kind != "insert") == old
+    assert "".join(p.text for p in pieces if p.kind != "delete") == new
+    (fine,), coarse = diff_answers([old], [new], budget=30.0)
+    assert not coarse and len(fine) > len(pieces)
+
+
+sentences = st.lists(st.sampled_from(["I", "am", "sorry", "you", "were", "right", ".", "!",
+                                      " ", "  ", "\n", "\n\n", "again."]), max_size=60).map(
+    lambda parts: " ".join(parts))
+
+
+@given(sentences, sentences, st.sampled_from([None, 0.0]))
+def test_sentence_first_diff_rebuilds_both_texts_in_or_out_of_budget(old, new, budget):
+    import time
+
+    deadline = None if budget is None else time.time() + budget
+    pieces = word_diff(old, new, deadline)
+    assert "".join(p.text for p in pieces if p.kind != "insert") == old
+    assert "".join(p.text for p in pieces if p.kind != "delete") == new
+    assert all(p.text for p in pieces)
+    kinds = [p.kind for p in pieces]
+    assert all(not (a == b == "equal") for a, b in zip(kinds, kinds[1:], strict=False))
+
+
+def test_a_changed_sentence_among_many_is_aligned_word_by_word():
+    same = "We talked for an hour. " * 300
+    old = same + "I made you doubt yourself. " + same
+    new = same + "I told you that you were imagining things. " + same
+    changed = [(p.kind, p.text.strip()) for p in word_diff(old, new) if p.kind != "equal"]
+    assert changed == [("delete", "made"), ("insert", "told"), ("delete", "doubt yourself."),
+                       ("insert", "that you were imagining things.")]
