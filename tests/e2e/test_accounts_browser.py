@@ -26,7 +26,7 @@ def test_reset_link_refuses_guessable_passwords_and_signs_out_other_devices(
     client_page.goto(f"{live_url}/invitation/{token}")
     password = client_page.get_by_label("New password", exact=True)
     again = client_page.get_by_label("Type the new password again")
-    submit = client_page.get_by_role("button", name="Set password and continue")
+    submit = client_page.get_by_role("button", name="Save new password and continue")
     for weak, advice in (("Password1234!", "similar to a commonly used password"),
                          ("qwertyqwerty", "too common or too easy to guess")):
         password.fill(weak)
