@@ -1,8 +1,9 @@
 """One helper to record who did what to which record (SECURITY.md 14).
 
 ``record`` adds the row to the request's transaction, so it commits (or not) with the
-change it describes. ``record_now`` writes on its own connection at once: for failures
-and refusals, whose request ends in an error and rolls its transaction back.
+change it describes. ``record_now`` is for failures and refusals, whose request changes
+nothing: it ends the request's transaction and commits the row in a short one of its own,
+on the same connection, so a refusal never needs a second connection from the pool.
 """
 
 from flask import has_request_context, request
@@ -54,7 +55,11 @@ def record(action, target=None, *, client=None, outcome="success", actor=None, d
 
 def record_now(action, target=None, *, client=None, outcome="denied", actor=None,
                detail=None, target_type=None, target_id=None) -> None:
-    """Write an audit row at once, independent of the request's transaction."""
+    """Write an audit row at once. Anything the request had not committed is rolled back
+    first (a refusal changes nothing), so the row is all this transaction holds. Asking
+    the engine for a connection of its own instead stalled every worker once the pool
+    was spent: each waited for a second connection while holding its first."""
     row = _row(action, target, client, outcome, actor, detail, target_type, target_id)
-    with db.engine.begin() as connection:
-        connection.execute(insert(AuditEvent), [row])
+    db.session.rollback()
+    db.session.execute(insert(AuditEvent), [row])
+    db.session.commit()
