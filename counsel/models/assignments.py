@@ -77,7 +77,8 @@ class Revision(db.Model):
                                        name="uq_revisions_assignment_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    # No index of its own: the unique (assignment_id, number) constraint serves it.
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     number: Mapped[int]
     answers: Mapped[list] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))
