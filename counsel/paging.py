@@ -37,7 +37,7 @@ def paged(statement: Select, number: int, size: int, *, rows: bool = False) -> P
     """``statement``'s rows ``size`` at a time; ``rows`` keeps whole rows instead of the
     first entity (for lists that carry a computed column, such as a count)."""
     total = db.session.scalar(select(func.count()).select_from(
-        statement.order_by(None).options().subquery()))
+        statement.order_by(None).subquery()))
     number = min(number, max(1, -(-total // size)))
     result = db.session.execute(statement.limit(size).offset((number - 1) * size))
     return Page(items=result.all() if rows else result.scalars().all(), total=total,

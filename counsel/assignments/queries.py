@@ -6,9 +6,10 @@ large copied columns (instructions, prompts) are deferred where a list does not 
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import defer, selectinload
 
+from ..extensions import db
 from ..models import Assignment, Client, Review, Revision, User
 from ..paging import Page, paged
 from . import status
@@ -82,3 +83,31 @@ def for_client(client: Client, page: int = 1, size: int = 25) -> Page:
                  .where(Assignment.client_id == client.id)
                  .order_by(Assignment.created_at.desc(), Assignment.id.desc())
                  .options(*LIST_ONLY), page, size, rows=True)
+
+
+# --- the client's home: open and waiting work are short by nature, still never unbounded ---
+
+def _clients(client: Client):
+    return select(Assignment).where(Assignment.client_id == client.id).options(*LIST_ONLY)
+
+
+def to_do(client: Client, most: int = 50) -> list[Assignment]:
+    """Open work, revisions asked for first, then by due date (undated last)."""
+    return db.session.scalars(
+        _clients(client).where(Assignment.status.in_(status.OPEN))
+        .order_by(case((Assignment.status == "revision_requested", 0), else_=1),
+                  Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
+        .limit(most)).all()
+
+
+def with_counselor(client: Client, most: int = 50) -> list:
+    """Submitted work as (assignment, submitted at), oldest first."""
+    _, at = latest_submission()
+    return db.session.execute(
+        _clients(client).add_columns(at).where(Assignment.status == "submitted")
+        .order_by(at, Assignment.id).limit(most)).all()
+
+
+def completed(client: Client, page: int, size: int) -> Page:
+    return paged(_clients(client).where(Assignment.status == "completed")
+                 .order_by(Assignment.updated_at.desc(), Assignment.id.desc()), page, size)
