@@ -137,8 +137,6 @@ def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> N
                                                               seed.PASSWORD),
                "client": load.Browser(server.port).sign_in(targets.client, seed.PASSWORD)}
     csrf, _ = cookies["client"].work_page(f"/my/assignments/{targets.work_id}")
-    autosave = [(aid, prompts, cookies["client"].work_page(f"/my/assignments/{aid}")[1])
-                for aid, prompts in targets.autosave]
     for page in pages:  # every page must answer 200 before it is timed
         if not page.autosave:
             status, _ = cookies[page.role].request("GET", page.url(targets))
@@ -147,6 +145,9 @@ def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> N
     results = {page.name: [] for page in pages}
     for round_number in range(1, rounds + 1):
         health = load.wrk(server.port, "/health", "", seconds)
+        # each wrk thread saves from the draft version its page would start from
+        autosave = [(aid, prompts, cookies["client"].work_page(f"/my/assignments/{aid}")[1])
+                    for aid, prompts in targets.autosave]
         for page in pages:
             result = load.wrk(server.port, page.url(targets), cookies[page.role].cookie,
                               seconds, csrf=csrf,
