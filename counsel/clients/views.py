@@ -5,7 +5,6 @@ from sqlalchemy.orm import contains_eager
 
 from .. import audit
 from ..assignments import queries
-from ..assignments.queries import clients_with_overdue_work
 from ..auth import invitations
 from ..clock import practice_today
 from ..extensions import db
@@ -33,7 +32,7 @@ def filtered_caseload(search: str, status: str):
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
     if status == "overdue":
-        query = query.where(Client.id.in_(clients_with_overdue_work(practice_today())))
+        query = query.where(Client.id.in_(queries.clients_with_overdue_work(practice_today())))
     return query
 
 
