@@ -4,11 +4,13 @@ permissions of the SQLite database (SECURITY.md 22)."""
 import contextlib
 import os
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import URL
 
 PRIVATE = 0o600
+
+READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record):
@@ -40,6 +42,21 @@ def make_private(path: str) -> None:
             os.chmod(name, PRIVATE)
 
 
+def _begin(connection):
+    """Requests that write (POST...) start with BEGIN IMMEDIATE: they wait for the write
+    lock up front (up to busy_timeout) instead of reading first and then failing at once,
+    without waiting, when another writer committed in between (WAL's busy snapshot).
+
+    Everything else keeps pysqlite's default (BEGIN before the first change), so page
+    views never queue behind one another and a long-lived session (the CLI, tests) keeps
+    seeing other connections' commits. Unlike the full recipe in SQLAlchemy's SQLite docs
+    (isolation_level=None plus our own BEGIN for every transaction), the driver's
+    transaction handling is left as it is: it sees the transaction we opened and does not
+    open another."""
+    if has_request_context() and request.method not in READS:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def init_app(app: Flask) -> None:
     from .extensions import db
 
@@ -52,3 +69,4 @@ def init_app(app: Flask) -> None:
                 # Before each new connection, so the file exists 0600 by the time SQLite
                 # opens it, yet creating the app alone (``flask --help``) creates nothing.
                 event.listen(engine, "do_connect", lambda *_args: make_private(path))
+            event.listen(engine, "begin", _begin)

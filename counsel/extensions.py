@@ -23,7 +23,11 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# One rule for every view: a commit does not expire what the request has loaded. Views
+# commit the audit row of a page view and then render; expiring on commit would make the
+# template read every row again, one lazy query at a time (issue 7). Each request has its
+# own session, so nothing loaded outlives the request that loaded it.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

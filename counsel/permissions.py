@@ -92,19 +92,21 @@ def can_edit_exercise(user: User, exercise: Exercise) -> bool:
 
 # --- assignments ---------------------------------------------------------------------------
 
-def assignment_for_counselor(assignment_id: int) -> Assignment:
+def assignment_for_counselor(assignment_id: int, *options) -> Assignment:
+    """``options`` are loader options for what the page shows (see assignments.queries)."""
     return one_or_404(
         select(Assignment).join(Assignment.client)
-        .where(Assignment.id == assignment_id, Client.counselor_id == current_user.id),
+        .where(Assignment.id == assignment_id, Client.counselor_id == current_user.id)
+        .options(*options),
         "assignments", assignment_id)
 
 
-def assignment_for_client(assignment_id: int) -> Assignment:
+def assignment_for_client(assignment_id: int, *options) -> Assignment:
     """One of the signed-in client's own assignments."""
     client = own_client_record()
     return one_or_404(
         select(Assignment).where(Assignment.id == assignment_id,
-                                 Assignment.client_id == client.id),
+                                 Assignment.client_id == client.id).options(*options),
         "assignments", assignment_id)
 
 

@@ -1,13 +1,36 @@
-"""Read-side queries shared by the dashboard, the caseload and the portal."""
+"""Read-side queries shared by the dashboard, the caseload and the portal.
+
+Lists here never load answer text: numbers and dates come from SQL (issue 7), and the
+large copied columns (instructions, prompts) are deferred where a list does not show them.
+"""
 
 from datetime import date
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import defer, joinedload, selectinload
 
 from ..extensions import db
-from ..models import Assignment, Client, Revision, User
+from ..models import Assignment, Client, Review, Revision, User
+from ..paging import Page, paged
 from . import status
+
+# What a list of assignments shows: title, status, dates; never the copied instructions.
+LIST_ONLY = (defer(Assignment.instructions), defer(Assignment.prompts),
+             defer(Assignment.purpose), defer(Assignment.note))
+# Whose work it is, in the same query (many-to-one: one row each, no extra round trip).
+WITH_CLIENT = joinedload(Assignment.client).joinedload(Client.user)
+
+
+def with_revisions(client: bool = True):
+    """Loader options for a page listing an assignment's revisions and their reviews: the
+    revisions (without their answers) and their reviews and comments, one query each, and
+    the client with their account unless the page is the client's own."""
+    revisions = selectinload(Assignment.revisions)
+    options = (revisions.defer(Revision.answers),
+               revisions.selectinload(Revision.review).selectinload(Review.comments))
+    if client:
+        options += (selectinload(Assignment.client).selectinload(Client.user),)
+    return options
 
 
 def is_overdue(today: date):
@@ -15,30 +38,78 @@ def is_overdue(today: date):
     return (Assignment.due_date < today) & Assignment.status.in_(status.OPEN)
 
 
-def waiting_for_review(counselor: User) -> list[tuple[Assignment, object]]:
-    """Submitted work on the counselor's caseload with when it came in, oldest first."""
-    latest = (select(Revision.assignment_id, func.max(Revision.submitted_at).label("at"))
-              .group_by(Revision.assignment_id).subquery())
-    rows = db.session.execute(
-        select(Assignment, latest.c.at)
-        .join(latest, latest.c.assignment_id == Assignment.id)
-        .join(Assignment.client)
+def latest_submission():
+    """(number, submitted_at) of an assignment's latest revision, as correlated subqueries
+    that use the (assignment_id, number) unique index instead of scanning revisions."""
+    number = (select(func.max(Revision.number)).where(Revision.assignment_id == Assignment.id)
+              .correlate(Assignment).scalar_subquery())
+    at = (select(Revision.submitted_at).where(Revision.assignment_id == Assignment.id,
+                                              Revision.number == number)
+          .correlate(Assignment).scalar_subquery())
+    return number.label("number"), at.label("at")
+
+
+def revision_count():
+    return (select(func.count()).where(Revision.assignment_id == Assignment.id)
+            .correlate(Assignment).scalar_subquery().label("revisions"))
+
+
+def waiting_for_review(counselor: User, page: int = 1, size: int = 10) -> Page:
+    """Submitted work on the counselor's caseload, oldest first: rows of (assignment,
+    latest revision number, submitted at)."""
+    number, at = latest_submission()
+    return paged(
+        select(Assignment, number, at).join(Assignment.client)
         .where(Client.counselor_id == counselor.id, Assignment.status == "submitted")
-        .order_by(latest.c.at)
-        .options(selectinload(Assignment.client).selectinload(Client.user),
-                 selectinload(Assignment.revisions))
-    ).all()
-    return [(row[0], row[1]) for row in rows]
+        .order_by(at, Assignment.id)
+        .options(*LIST_ONLY, WITH_CLIENT),
+        page, size, rows=True)
 
 
-def overdue(counselor: User, today: date) -> list[Assignment]:
-    return db.session.scalars(
+def overdue(counselor: User, today: date, page: int = 1, size: int = 10) -> Page:
+    return paged(
         select(Assignment).join(Assignment.client)
         .where(Client.counselor_id == counselor.id, is_overdue(today))
-        .order_by(Assignment.due_date)
-        .options(selectinload(Assignment.client).selectinload(Client.user))
-    ).all()
+        .order_by(Assignment.due_date, Assignment.id)
+        .options(*LIST_ONLY, WITH_CLIENT),
+        page, size)
 
 
 def clients_with_overdue_work(today: date):
     return select(Assignment.client_id).where(is_overdue(today))
+
+
+def for_client(client: Client, page: int = 1, size: int = 25) -> Page:
+    """A client's assignments, newest first, with their number of revisions."""
+    return paged(select(Assignment, revision_count())
+                 .where(Assignment.client_id == client.id)
+                 .order_by(Assignment.created_at.desc(), Assignment.id.desc())
+                 .options(*LIST_ONLY), page, size, rows=True)
+
+
+# --- the client's home: open and waiting work are short by nature, still never unbounded ---
+
+def _clients(client: Client):
+    return select(Assignment).where(Assignment.client_id == client.id).options(*LIST_ONLY)
+
+
+def to_do(client: Client, most: int = 50) -> list[Assignment]:
+    """Open work, revisions asked for first, then by due date (undated last)."""
+    return db.session.scalars(
+        _clients(client).where(Assignment.status.in_(status.OPEN))
+        .order_by(case((Assignment.status == "revision_requested", 0), else_=1),
+                  Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
+        .limit(most)).all()
+
+
+def with_counselor(client: Client, most: int = 50) -> list:
+    """Submitted work as (assignment, submitted at), oldest first."""
+    _, at = latest_submission()
+    return db.session.execute(
+        _clients(client).add_columns(at).where(Assignment.status == "submitted")
+        .order_by(at, Assignment.id).limit(most)).all()
+
+
+def completed(client: Client, page: int, size: int) -> Page:
+    return paged(_clients(client).where(Assignment.status == "completed")
+                 .order_by(Assignment.updated_at.desc(), Assignment.id.desc()), page, size)

@@ -18,7 +18,7 @@ from ..permissions import (
     revision_of,
     visible_exercises,
 )
-from . import bp, operations, review_drafts
+from . import bp, operations, queries, review_drafts
 from .forms import AssignForm, CommentForm, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
 from .review_drafts import ReviewConflict
@@ -62,7 +62,7 @@ def new():
 
 @bp.get("/assignments/<int:assignment_id>")
 def show(assignment_id):
-    assignment = assignment_for_counselor(assignment_id)
+    assignment = assignment_for_counselor(assignment_id, *queries.with_revisions())
     audit.record("assignment.view", assignment, client=assignment.client)
     db.session.commit()
     return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),

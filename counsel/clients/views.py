@@ -1,26 +1,30 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import or_
+from sqlalchemy.orm import contains_eager
 
 from .. import audit, history
-from ..assignments.queries import clients_with_overdue_work
+from ..assignments import queries
 from ..auth import invitations
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm
 from ..links import absolute_url
-from ..models import Assignment, Client, User
+from ..models import Client, User
+from ..paging import paged, requested_page
 from ..permissions import caseload_query, client_for_counselor
 from . import bp, operations
 from .forms import ClientForm, SearchForm
 
+PER_PAGE = 50
 FILTERS = {"all": "All clients", "active": "Active", "overdue": "With overdue work",
            "inactive": "Deactivated"}
 
 
 def filtered_caseload(search: str, status: str):
-    query = caseload_query(current_user).join(Client.user).order_by(User.name)
+    """The caseload as a statement, for paging; each client comes with their account."""
+    query = (caseload_query(current_user).join(Client.user).order_by(User.name, Client.id)
+             .options(contains_eager(Client.user)))
     if search:
         pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         query = query.where(or_(User.name.ilike(pattern, escape="\\"),
@@ -29,8 +33,8 @@ def filtered_caseload(search: str, status: str):
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
     if status == "overdue":
-        query = query.where(Client.id.in_(clients_with_overdue_work(practice_today())))
-    return db.session.scalars(query).all()
+        query = query.where(Client.id.in_(queries.clients_with_overdue_work(practice_today())))
+    return query
 
 
 @bp.get("/")
@@ -38,7 +42,8 @@ def index():
     form = SearchForm(request.args)
     search = (form.q.data or "").strip() if form.validate() else ""
     status = request.args.get("status", "all")
-    clients = filtered_caseload(search, status if status in FILTERS else "all")
+    clients = paged(filtered_caseload(search, status if status in FILTERS else "all"),
+                    requested_page(), PER_PAGE)
     audit.record("caseload.view")
     db.session.commit()
     return render_template("clients/index.html", clients=clients, form=form, status=status,
@@ -60,10 +65,7 @@ def show(client_id):
     client = client_for_counselor(client_id)
     audit.record("client.view", client)
     db.session.commit()
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id)
-        .order_by(Assignment.created_at.desc()).options(selectinload(Assignment.revisions))
-    ).all()
+    assignments = queries.for_client(client, requested_page())
     return render_template("clients/show.html", client=client, form=EmptyForm(),
                            assignments=assignments, today=practice_today())
 

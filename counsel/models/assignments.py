@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy import JSON, Date, ForeignKey, Index, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,9 +17,13 @@ from .types import UTCDateTime, utcnow
 
 class Assignment(InGuide, db.Model):
     __tablename__ = "assignments"
+    # A client's work by status (and due date): the dashboard's waiting and overdue lists,
+    # the client's home. It serves lookups by client alone too.
+    __table_args__ = (Index("ix_assignments_client_id_status_due_date",
+                            "client_id", "status", "due_date"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     counselor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("exercises.id"))
     # What the client was given, copied at assignment time.
@@ -80,7 +84,8 @@ class Revision(db.Model):
                                        name="uq_revisions_assignment_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), index=True)
+    # No index of its own: the unique (assignment_id, number) constraint serves it.
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"))
     number: Mapped[int]
     answers: Mapped[list] = mapped_column(JSON)
     content_hash: Mapped[str] = mapped_column(String(64))

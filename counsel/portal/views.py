@@ -1,38 +1,32 @@
-from datetime import date
-
 from flask import render_template, request
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from .. import audit, history
-from ..assignments import status
+from ..assignments import queries
 from ..clock import practice_today
 from ..extensions import db
-from ..models import Assignment
+from ..paging import requested_page
 from ..permissions import own_client_record
 from . import bp
+
+DONE_FIRST = 10
+DONE_PER_PAGE = 50
 
 
 @bp.get("/")
 def home():
-    """What to do next, by due date; what is with the counselor; what was reviewed."""
+    """What to do next, by due date; what is with the counselor; what was reviewed.
+    Completed work shows the latest few, or every page of it with ?done=all."""
     client = own_client_record()
-    assignments = db.session.scalars(
-        select(Assignment).where(Assignment.client_id == client.id,
-                                 Assignment.status != "withdrawn")
-        .order_by(Assignment.created_at.desc())
-        .options(selectinload(Assignment.revisions), selectinload(Assignment.draft))
-    ).all()
     audit.record("portal.home.view", client)
     db.session.commit()
-    todo = sorted((a for a in assignments if a.status in status.OPEN),
-                  key=lambda a: (a.status != "revision_requested", a.due_date or date.max))
+    show_all = request.args.get("done") == "all"
+    done = queries.completed(client, requested_page() if show_all else 1,
+                             DONE_PER_PAGE if show_all else DONE_FIRST)
+    todo = queries.to_do(client)
     return render_template(
         "portal/home.html", client=client, today=practice_today(), todo=todo,
-        next_up=todo[0] if todo else None,
-        waiting=[a for a in assignments if a.status == "submitted"],
-        done=[a for a in assignments if a.status == "completed"],
-    )
+        next_up=todo[0] if todo else None, waiting=queries.with_counselor(client), done=done,
+        show_all=show_all)
 
 
 @bp.get("/access")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, rescue
-from ..assignments import operations
+from ..assignments import operations, queries
 from ..assignments.operations import BOTH_SEPARATOR, DraftConflict, EmptyAnswers, WorkRefused
 from ..assignments.text import commented
 from ..clock import localtime
@@ -47,7 +47,7 @@ def render_work(assignment, form, *, status=200, conflict=None, message=None,
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])
 def work(assignment_id):
-    assignment = assignment_for_client(assignment_id)
+    assignment = assignment_for_client(assignment_id, *queries.with_revisions(client=False))
     if request.method == "GET":
         return render_work(assignment, work_form(assignment, posted=False))
     form = work_form(assignment)

@@ -1,0 +1,214 @@
+"""Page benchmark at practice scale: 20 counselors, 2,000 clients, 50,000 assignments,
+~100,000 revisions with reviews and comments, ~1,000,000 audit rows.
+
+Seeds the practice into the database it is given (bulk inserts; it says how long that
+took), serves counsel with gunicorn (4 sync workers) on 127.0.0.1, signs in as a real
+counselor and a real client through the sign-in form, and drives every main page with wrk.
+For each page it prints requests/s, p50, p95 and the cost relative to ``/health`` measured
+in the same round (1x = as cheap as SELECT 1), the median over the rounds. Then the
+autosave targets: 50 writers saving every second, and 50 writers saving flat out.
+
+    .venv/bin/python bench/practice.py                        # fresh SQLite file
+    .venv/bin/python bench/practice.py --pg                   # PostgreSQL on 127.0.0.1
+    .venv/bin/python bench/practice.py --scale 0.1 --seconds 3
+
+Needs wrk (apt-get install -y wrk). Adding a page is one line in PAGES.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from typing import NamedTuple
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from flask_migrate import upgrade  # noqa: E402
+from sqlalchemy import create_engine, func, select, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bench import load, seed  # noqa: E402
+from counsel import create_app  # noqa: E402
+from counsel.extensions import db  # noqa: E402
+from counsel.models import Assignment, Client, Revision, User  # noqa: E402
+
+PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/counsel_bench"
+
+
+@dataclass
+class Targets:
+    """Who signs in and which records the pages show: busy ones, chosen after seeding."""
+
+    counselor: str
+    client: str
+    client_id: int
+    assignment_id: int
+    revision_number: int
+    work_id: int
+    autosave: list  # (assignment id, number of prompts), one per wrk connection
+    writers: list  # (client email, assignment id, number of prompts)
+
+
+class Page(NamedTuple):
+    name: str
+    role: str  # "counselor" or "client": whose cookie wrk sends
+    url: object  # Targets -> path
+    autosave: bool = False
+
+
+PAGES = [
+    Page("dashboard", "counselor", lambda t: "/dashboard/"),
+    Page("caseload", "counselor", lambda t: "/clients/"),
+    Page("client page", "counselor", lambda t: f"/clients/{t.client_id}"),
+    Page("assignment page", "counselor", lambda t: f"/assignments/{t.assignment_id}"),
+    Page("review page", "counselor",
+         lambda t: f"/assignments/{t.assignment_id}/revisions/{t.revision_number}"),
+    Page("compare page", "counselor", lambda t: f"/assignments/{t.assignment_id}/compare"),
+    Page("library", "counselor", lambda t: "/library/"),
+    Page("client home", "client", lambda t: "/my/"),
+    Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
+    Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),
+]
+
+
+def prepare(url: str, scale: float, reuse: bool, fresh_pg: bool) -> Targets:
+    if url.startswith("postgresql"):
+        _create_pg_database(url, drop=fresh_pg)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" + "s" * 40})
+    with app.app_context():
+        upgrade()
+        if not reuse:
+            started = time.perf_counter()
+            rows = seed.seed(scale)
+            print(f"seeded in {time.perf_counter() - started:.1f} s: "
+                  + ", ".join(f"{v:,} {k}" for k, v in rows.items()), flush=True)
+        targets = choose_targets()
+        db.engine.dispose()
+    return targets
+
+
+def _create_pg_database(url: str, drop: bool) -> None:
+    parsed = make_url(url)
+    server = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as conn:
+        if drop:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)'))
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                             {"n": parsed.database})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
+    server.dispose()
+
+
+def choose_targets() -> Targets:
+    revisions = (select(Revision.assignment_id, func.count().label("n"))
+                 .group_by(Revision.assignment_id).subquery())
+    assignment, number = db.session.execute(
+        select(Assignment, revisions.c.n).join(revisions, revisions.c.assignment_id
+                                               == Assignment.id)
+        .join(Assignment.client).join(Client.user)
+        .where(Assignment.counselor_id == 1, User.active.is_(True))
+        .order_by(revisions.c.n.desc(), Assignment.id).limit(1)).one()
+    client = assignment.client
+    editable = db.session.scalars(select(Assignment).where(
+        Assignment.client_id == client.id,
+        Assignment.status.in_(("assigned", "in_progress", "revision_requested")))
+        .order_by(Assignment.status.desc(), Assignment.id)).all()
+    writers = db.session.execute(
+        select(User.email, func.min(Assignment.id)).join(Client, Client.user_id == User.id)
+        .join(Assignment, Assignment.client_id == Client.id)
+        .where(User.active.is_(True), Client.id != client.id,
+               Assignment.status.in_(("assigned", "in_progress")))
+        .group_by(User.email).order_by(User.email).limit(50)).all()
+    prompts = {a.id: len(a.prompts) for a in db.session.scalars(
+        select(Assignment).where(Assignment.id.in_([w[1] for w in writers])))}
+    return Targets(
+        counselor=db.session.get(User, 1).email, client=client.user.email,
+        client_id=client.id, assignment_id=assignment.id, revision_number=number,
+        work_id=editable[0].id, autosave=[(a.id, len(a.prompts)) for a in editable[:4]],
+        writers=[(email, aid, prompts[aid]) for email, aid in writers])
+
+
+def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> None:
+    cookies = {"counselor": load.Browser(server.port).sign_in(targets.counselor,
+                                                              seed.PASSWORD),
+               "client": load.Browser(server.port).sign_in(targets.client, seed.PASSWORD)}
+    csrf, _ = cookies["client"].work_page(f"/my/assignments/{targets.work_id}")
+    for page in pages:  # every page must answer 200 before it is timed
+        if not page.autosave:
+            status, _ = cookies[page.role].request("GET", page.url(targets))
+            if status != 200:
+                raise SystemExit(f"{page.name}: GET {page.url(targets)} answered {status}")
+    results = {page.name: [] for page in pages}
+    for round_number in range(1, rounds + 1):
+        health = load.wrk(server.port, "/health", "", seconds)
+        # each wrk thread saves from the draft version its page would start from
+        autosave = [(aid, prompts, cookies["client"].work_page(f"/my/assignments/{aid}")[1])
+                    for aid, prompts in targets.autosave]
+        for page in pages:
+            result = load.wrk(server.port, page.url(targets), cookies[page.role].cookie,
+                              seconds, csrf=csrf,
+                              autosave=autosave if page.autosave else None)
+            result["cost"] = health["rps"] / result["rps"] if result["rps"] else float("inf")
+            results[page.name].append(result)
+        print(f"round {round_number}/{rounds} done; /health {health['rps']:.0f} req/s, "
+              f"p50 {health['p50']:.1f} ms", flush=True)
+    print(f"\n{'page':18} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'cost':>7} {'failed':>7}")
+    for name, runs in results.items():
+        med = {k: statistics.median(r[k] for r in runs) for k in ("rps", "p50", "p95", "cost")}
+        failed = sum(r["errors"] for r in runs)
+        print(f"{name:18} {med['rps']:8.1f} {med['p50']:8.1f} {med['p95']:8.1f} "
+              f"{med['cost']:6.1f}x {failed:7d}")
+
+
+def run_writers(server, targets: Targets, seconds: float, flat_out: bool) -> None:
+    sessions = []
+    for email, aid, prompts in targets.writers:
+        browser = load.Browser(server.port).sign_in(email, seed.PASSWORD)
+        csrf, version = browser.work_page(f"/my/assignments/{aid}")
+        sessions.append({"browser": browser, "csrf": csrf, "aid": aid, "prompts": prompts,
+                         "version": version})
+    modes = [("every second", 1.0)] + ([("flat out", None)] if flat_out else [])
+    for label, period in modes:
+        r = load.writers(server.port, sessions, seconds, period)
+        print(f"autosave, {len(sessions)} writers {label:12}: {r['saves']} saves, "
+              f"p50 {r['p50']:.1f} ms, p95 {r['p95']:.1f} ms, slowest {r['max']:.0f} ms, "
+              f"failed {r['failed']} {r['failures'] or ''}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", help="SQLAlchemy URL (default: a fresh SQLite file)")
+    parser.add_argument("--pg", action="store_true",
+                        help=f"use (and drop and recreate) {PG_BENCH}")
+    parser.add_argument("--reuse", action="store_true", help="the database is already seeded")
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 2,000 clients")
+    parser.add_argument("--seconds", type=float, default=5, help="per page per round")
+    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--pages", help="comma-separated page names (default: all)")
+    parser.add_argument("--writer-seconds", type=float, default=10)
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker")
+    args = parser.parse_args()
+    load.require_wrk()
+    url = PG_BENCH if args.pg else args.database or \
+        f"sqlite:///{tempfile.mkdtemp(prefix='counsel-bench-')}/practice.sqlite"
+    print(f"database: {make_url(url).render_as_string(hide_password=True)}", flush=True)
+    targets = prepare(url, args.scale, args.reuse, fresh_pg=args.pg and not args.reuse)
+    wanted = set(args.pages.split(",")) if args.pages else None
+    pages = [p for p in PAGES if wanted is None or p.name in wanted]
+    server = load.Server(url, threads=args.threads)
+    try:
+        if pages:
+            run_pages(server, targets, pages, args.seconds, args.rounds)
+        if args.writer_seconds:
+            run_writers(server, targets, args.writer_seconds,
+                        flat_out=url.startswith("sqlite"))
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
