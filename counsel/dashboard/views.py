@@ -36,7 +36,7 @@ def index():
 def all_of(kind):
     """Every item of one dashboard list, a page at a time."""
     today, page = practice_today(), requested_page()
-    audit.record(f"dashboard.{kind}.view")
+    audit.record("dashboard.view", detail=kind)
     db.session.commit()
     items = (queries.waiting_for_review(current_user, page, PER_PAGE) if kind == "waiting"
              else queries.overdue(current_user, today, page, PER_PAGE))

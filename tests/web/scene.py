@@ -76,6 +76,8 @@ def pages(scene) -> dict[str, dict[str, str]]:
     return {
         "counselor": {
             "dashboard": "/dashboard/",
+            "waiting list": "/dashboard/waiting",
+            "overdue list": "/dashboard/overdue",
             "caseload": "/clients/",
             "client": f"/clients/{c}",
             "client access": f"/clients/{c}/access",

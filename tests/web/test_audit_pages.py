@@ -15,6 +15,8 @@ from . import scene as scenes
 # (role, page in scene.pages) -> (action, which record it names)
 AUDITED = {
     ("counselor", "dashboard"): ("dashboard.view", None),
+    ("counselor", "waiting list"): ("dashboard.view", None),
+    ("counselor", "overdue list"): ("dashboard.view", None),
     ("counselor", "caseload"): ("caseload.view", None),
     ("counselor", "client"): ("client.view", "client"),
     ("counselor", "client access"): ("client.access_history.view", "client"),

@@ -36,6 +36,8 @@ EXERCISE = ["title", "purpose", "instructions", "item", "prompt1", "prompt2"]
 FEEDBACK = ["overall", "comment", "quote"]
 SHOWN = {
     ("counselor", "dashboard"): ["title", "pref"],
+    ("counselor", "waiting list"): ["title", "pref"],
+    ("counselor", "overdue list"): ["title", "pref"],
     ("counselor", "caseload"): ["name", "pref"],
     ("counselor", "client"): ["name", "pref", "pron", "phone", "title"],
     ("counselor", "client access"): ["name"],
