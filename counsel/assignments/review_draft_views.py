@@ -93,13 +93,14 @@ def save_review_draft(assignment_id, number):
     return redirect(url_for(".review", assignment_id=assignment.id, number=number))
 
 
-@bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/comments/<int:comment_id>"
-         "/restore")
-def restore_comment(assignment_id, number, comment_id):
+def _set_comment_aside(assignment_id, number, comment_id, *, removed: bool):
+    """Remove a comment (it is only set aside) or, with ``removed=False``, undo that. The
+    overall comment and decision posted with the button are kept first."""
     assignment = assignment_for_counselor(assignment_id)
     revision = revision_of(assignment, number)
     comment = one_or_404(select(ReviewComment).where(
-        ReviewComment.id == comment_id, ReviewComment.removed_at.is_not(None),
+        ReviewComment.id == comment_id,
+        ReviewComment.removed_at.is_(None) if removed else ReviewComment.removed_at.is_not(None),
         ReviewComment.review_id == (revision.review.id if revision.review else None)),
         "review_comments", comment_id)
     if EmptyForm().validate_on_submit():
@@ -107,13 +108,29 @@ def restore_comment(assignment_id, number, comment_id):
         if refused_page:
             return refused_page
         try:
-            review_drafts.restore_comment(current_user, comment)
+            if removed:
+                review_drafts.remove_comment(current_user, comment)
+            else:
+                review_drafts.restore_comment(current_user, comment)
             db.session.commit()
-            flash("Comment restored.", "success")
+            flash("Comment removed. “Undo” under the comments brings it back." if removed
+                  else "Comment restored.", "success")
         except WorkRefused as refused:
             flash(refused.message, "warning")
     return redirect(url_for(".review", assignment_id=assignment.id, number=number)
                     + "#comments")
+
+
+@bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/comments/<int:comment_id>"
+         "/delete")
+def remove_comment(assignment_id, number, comment_id):
+    return _set_comment_aside(assignment_id, number, comment_id, removed=True)
+
+
+@bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/comments/<int:comment_id>"
+         "/restore")
+def restore_comment(assignment_id, number, comment_id):
+    return _set_comment_aside(assignment_id, number, comment_id, removed=False)
 
 
 # --- handing text back ---------------------------------------------------------------------

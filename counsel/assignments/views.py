@@ -1,6 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
@@ -8,13 +7,12 @@ from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
 from ..inputs import id_arg
-from ..models import STAGES, Client, ReviewComment, User
+from ..models import STAGES, Client, User
 from ..permissions import (
     assignment_for_counselor,
     caseload_query,
     client_for_counselor,
     exercise_for_counselor,
-    one_or_404,
     revision_of,
     visible_exercises,
 )
@@ -163,29 +161,6 @@ def _resend(draft_form, revision):
     if revision.review is not None:
         draft_form.review_version.data = str(revision.review.version)
     return draft_form
-
-
-@bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/comments/<int:comment_id>"
-         "/delete")
-def remove_comment(assignment_id, number, comment_id):
-    assignment = assignment_for_counselor(assignment_id)
-    revision = revision_of(assignment, number)
-    comment = one_or_404(select(ReviewComment).where(
-        ReviewComment.id == comment_id, ReviewComment.removed_at.is_(None),
-        ReviewComment.review_id == (revision.review.id if revision.review else None)),
-        "review_comments", comment_id)
-    if EmptyForm().validate_on_submit():
-        _, refused_page = keep_review_draft(assignment, revision)
-        if refused_page:
-            return refused_page
-        try:
-            review_drafts.remove_comment(current_user, comment)
-            db.session.commit()
-            flash("Comment removed. “Undo” under the comments brings it back.", "success")
-        except WorkRefused as refused:
-            flash(refused.message, "warning")
-    return redirect(url_for(".review", assignment_id=assignment.id, number=number)
-                    + "#comments")
 
 
 @bp.post("/assignments/<int:assignment_id>/revisions/<int:number>/send")
