@@ -205,3 +205,63 @@ def test_the_review_survives_an_outage_and_a_reload(live_app, live_url, page, si
     db.session.rollback()
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('counsel-review'))") \
         == []
+
+
+def test_a_review_changed_in_another_tab_is_not_overwritten(live_app, live_url, page,
+                                                            sign_in, a11y):
+    _, client = caseload()
+    assignment = submitted_letter(client, LETTER)
+    sign_in(page, "dr.rivera@example.org")
+    url = f"{live_url}/assignments/{assignment.id}/revisions/1"
+    tab_a = page
+    tab_a.goto(url)
+    tab_b = page.context.new_page()
+    tab_b.goto(url)
+
+    def status(tab):
+        return tab.locator("[data-save-status]")
+
+    def stored():
+        db.session.expire_all()
+        review = db.session.scalars(select(Review)).one()
+        result = (review.overall_comment, review.decision)
+        db.session.rollback()
+        return result
+
+    tab_a.get_by_label("Overall comment").fill(OVERALL)
+    tab_a.get_by_label("Accept this work").check()
+    expect(status(tab_a)).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d$"),
+                                       timeout=AUTOSAVE)
+
+    # Tab B was opened before A saved: its save shows A's review instead of overwriting it.
+    tab_b.get_by_label("Overall comment").fill("Tab B's comment")
+    panel = tab_b.locator("[data-review-conflict]")
+    expect(panel).to_be_visible(timeout=AUTOSAVE)
+    expect(panel).to_contain_text(OVERALL)
+    expect(status(tab_b)).to_have_text(re.compile("^Not saved — this review changed"))
+    assert stored() == (OVERALL, "accept")
+    a11y.check(tab_b)
+    panel.get_by_role("button", name="Use the other version").click()
+    expect(panel).to_have_count(0)
+    expect(tab_b.get_by_label("Overall comment")).to_have_value(OVERALL)
+    expect(tab_b.get_by_label("Accept this work")).to_be_checked()
+    expect(status(tab_b)).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d$"),
+                                       timeout=AUTOSAVE)
+
+    # B writes on, so A is the stale one now; A keeps its own version.
+    tab_b.get_by_label("Overall comment").press("End")
+    tab_b.get_by_label("Overall comment").press_sequentially(" More from B.")
+    expect(status(tab_b)).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d$"),
+                                       timeout=AUTOSAVE)
+    assert stored() == (OVERALL + " More from B.", "accept")
+    tab_a.get_by_label("Ask for a revision").check()
+    panel_a = tab_a.locator("[data-review-conflict]")
+    expect(panel_a).to_be_visible(timeout=AUTOSAVE)
+    expect(panel_a).to_contain_text(OVERALL + " More from B.")
+    assert stored() == (OVERALL + " More from B.", "accept")
+    panel_a.get_by_role("button", name="Keep my version").click()
+    expect(panel_a).to_have_count(0)
+    expect(status(tab_a)).to_have_text(re.compile(r"^Draft saved at \d\d:\d\d$"),
+                                       timeout=AUTOSAVE)
+    assert stored() == (OVERALL, "request_revision")
+    tab_b.close()
