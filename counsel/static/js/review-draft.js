@@ -49,7 +49,7 @@
     messages: {
       saving: "Saving draft…",
       saved: (time) => "Draft saved at " + time,
-      signedOut: "Not saved — you were signed out. Your review is still on this page: copy it before you sign in again.",
+      signedOut: "Not saved — you were signed out. Your review is still on this page and kept in this browser: sign in again to save it.",
       refused: (message) => "Not saved — " + (message || "this could not be saved.") + " Your text is still on this page.",
       offline: "Not saved — the server did not answer. Your text is still on this page. Trying again…",
       restored: "Restored your unsaved review from this browser. Saving…",
@@ -96,5 +96,8 @@
     if (event.target.matches("input[type='radio']")) saver.save();
   });
   overall.addEventListener("blur", () => saver.save());
+  window.addEventListener("online", () => saver.retry());
+  // An idle sign-out is about to happen (idle.js): send what is unsaved first.
+  document.addEventListener("counsel:save-now", () => saver.save());
   saver.restore();
 })();
