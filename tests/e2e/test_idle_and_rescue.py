@@ -9,19 +9,12 @@ from sqlalchemy import select
 
 from counsel.auth import sessions
 from counsel.extensions import db
-from counsel.models import Draft, LoginSession, utcnow
+from counsel.models import LoginSession, utcnow
 
 from .. import factories
+from .test_journey_letter import draft_answers
 
 WORDS = "I am sorry I missed the dinner, and the one before it."
-
-
-def draft_answers(assignment_id):
-    db.session.expire_all()
-    answers = db.session.scalars(
-        select(Draft.answers).where(Draft.assignment_id == assignment_id)).one_or_none()
-    db.session.rollback()
-    return answers
 
 
 def wait_for(page, check, timeout=20.0):

@@ -143,9 +143,8 @@ def apology_letter(client):
 
 
 @contextlib.contextmanager
-def autosave_down(app):
-    """The server's autosave endpoint answers 503 while inside the block."""
-    endpoint = "portal.autosave"
+def endpoint_down(app, endpoint="portal.autosave"):
+    """The endpoint (by default the client's autosave) answers 503 inside the block."""
     view = app.view_functions[endpoint]
     app.view_functions[endpoint] = lambda **kwargs: (jsonify(error="unavailable"), 503)
     try:
@@ -408,7 +407,7 @@ def test_autosave_survives_an_outage(live_app, live_url, page, sign_in, a11y):
 
     # Reloading during the outage: the text comes back from the device. (A page that is
     # closing sends its last save past Playwright's routing, so the server is down too.)
-    with autosave_down(live_app):
+    with endpoint_down(live_app):
         client_page.reload()
         expect(answer_box(client_page)).to_have_value(text)
         expect(status).to_have_text(NOT_SAVED, timeout=AUTOSAVE)

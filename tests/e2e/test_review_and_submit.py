@@ -3,10 +3,8 @@ removing passage comments and a reload; the client is asked before submitting em
 answers, may take a submission back before it is opened, and after a conflict keeps, per
 answer, their text, the other one, or both. Every page is checked with axe-core."""
 
-import contextlib
 import re
 
-from flask import jsonify
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -21,6 +19,7 @@ from .test_journey_letter import (
     answer_box,
     assert_stored_exactly,
     caseload,
+    endpoint_down,
     on_phone,
     save_status,
     select_passage,
@@ -170,18 +169,6 @@ def test_a_conflict_is_resolved_answer_by_answer(live_app, live_url, page, sign_
     phone.close()
 
 
-@contextlib.contextmanager
-def review_autosave_down(app):
-    """The review draft's autosave endpoint answers 503 while inside the block."""
-    endpoint = "assignments.autosave_review"
-    view = app.view_functions[endpoint]
-    app.view_functions[endpoint] = lambda **kwargs: (jsonify(error="unavailable"), 503)
-    try:
-        yield
-    finally:
-        app.view_functions[endpoint] = view
-
-
 def test_the_review_survives_an_outage_and_a_reload(live_app, live_url, page, sign_in, a11y):
     _, client = caseload()
     assignment = submitted_letter(client, LETTER)
@@ -189,7 +176,7 @@ def test_the_review_survives_an_outage_and_a_reload(live_app, live_url, page, si
     page.goto(f"{live_url}/assignments/{assignment.id}/revisions/1")
     overall = page.get_by_label("Overall comment")
     status = page.locator("[data-save-status]")
-    with review_autosave_down(live_app):
+    with endpoint_down(live_app, "assignments.autosave_review"):
         overall.fill(OVERALL)
         page.get_by_label("Accept this work").check()
         expect(status).to_have_text(re.compile("^Not saved — the server did not answer"),
