@@ -127,4 +127,5 @@ def test_unsaved_writing_is_sent_before_an_idle_sign_out(live_app, live_url, pag
     page.wait_for_url("**/sign-in?next=*", timeout=40_000)
     assert draft_answers(work.id) == [WORDS, ""]
     assert f"next=%2Fmy%2Fassignments%2F{work.id}" in page.url
+    expect(page.get_by_text("You were signed out after")).to_be_visible()
     a11y.check(page)

@@ -127,6 +127,11 @@ def test_admin_moves_some_clients_and_sees_no_clinical_content(client, auth, peo
     assert client.get(f"/assignments/{leaving.id}").status_code == 200
     assert client.get(f"/clients/{people['sam'].id}").status_code == 404
 
+    auth.logout()
+    auth.login(people["alex"].user)
+    work = client.get(f"/my/assignments/{leaving.id}").text
+    assert f"Submit to {target.name}" in work  # the work goes to whoever has the case now
+
 
 def test_a_move_needs_a_choice_and_a_valid_active_target(client, auth, people, leaving):
     auth.login(people["admin"])

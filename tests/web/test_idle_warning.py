@@ -83,3 +83,10 @@ def test_a_short_idle_limit_still_counts_steady_activity(client, auth, people, a
     for step in range(1, 7):  # a page every 5 s for 30 s, with a 15 s limit
         with time_machine.travel(start + timedelta(seconds=5 * step)):
             assert client.get("/dashboard/").status_code == 200, step
+
+
+def test_the_sign_in_page_says_why_after_an_idle_sign_out(client):
+    plain = client.get("/sign-in")
+    after_idle = client.get("/sign-in?next=%2Fmy%2F&signed_out=idle")
+    assert "signed out after a period without activity" in after_idle.text
+    assert "signed out after a period without activity" not in plain.text

@@ -62,7 +62,8 @@
   function signedOut() {
     hide();
     const next = window.location.pathname + window.location.search;
-    window.location.assign(body.dataset.signInUrl + "?next=" + encodeURIComponent(next));
+    window.location.assign(body.dataset.signInUrl + "?next=" + encodeURIComponent(next) +
+                           "&signed_out=idle");
   }
 
   async function check() {
