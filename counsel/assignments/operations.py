@@ -71,6 +71,9 @@ KEEP = ("mine", "theirs", "both")
 
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
            note: str | None) -> Assignment:
+    if not client.active:
+        raise WorkRefused(f"{client.display_name}'s account is deactivated, so no work can be "
+                          "assigned. Reactivate it first.", "inactive")
     assignment = Assignment(
         client=client, counselor=counselor, exercise=exercise, title=exercise.title,
         stage=exercise.stage, kind=exercise.kind, purpose=exercise.purpose,

@@ -46,11 +46,14 @@ def new():
     if form.validate_on_submit() and form.client.data and form.exercise.data:
         client = client_for_counselor(form.client.data)
         exercise = exercise_for_counselor(form.exercise.data)
-        assignment = operations.assign(current_user, client, exercise,
-                                       due_date=form.due_date.data, note=form.note.data)
-        db.session.commit()
-        flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
-        return redirect(url_for("clients.show", client_id=client.id))
+        try:
+            assignment = operations.assign(current_user, client, exercise,
+                                           due_date=form.due_date.data, note=form.note.data)
+            db.session.commit()
+            flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
+            return redirect(url_for("clients.show", client_id=client.id))
+        except WorkRefused as refused:
+            form.client.errors = [refused.message]
     if form.is_submitted():
         for field in (form.client, form.exercise):
             if not field.data and not field.errors:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from counsel.assignments import operations
 from counsel.assignments import views as assignment_views
+from counsel.assignments.operations import WorkRefused
 from counsel.extensions import db
 from counsel.models import Assignment, Client, Exercise, ReviewComment
 from counsel.portal import work as portal_work
@@ -79,14 +80,25 @@ def test_with_loaders_finding_anything_the_choices_still_refuse(
 
 
 def test_deactivated_clients_are_not_offered(client, auth, people, exercises):
-    """Only the choices refuse a deactivated client: the loader and operations.assign do
-    not check ``active``, so this is a single layer today."""
+    """The choices leave a deactivated client out."""
     people["sam"].user.active = False
     db.session.commit()
     auth.login(people["counselor"])
     response = client.post("/assign", data={"client": people["sam"].id,
                                             "exercise": exercises["own"].id})
     assert response.status_code == 200 and "Not a valid choice" in response.text
+    assert no_assignments()
+
+
+def test_operations_refuse_work_for_a_deactivated_client(people, exercises):
+    """The second layer on its own: operations.assign refuses, whatever the form offered."""
+    people["sam"].user.active = False
+    db.session.commit()
+    with pytest.raises(WorkRefused) as refused:
+        operations.assign(people["counselor"], people["sam"], exercises["own"], due_date=None,
+                          note=None)
+    assert refused.value.code == "inactive"
+    db.session.rollback()
     assert no_assignments()
 
 
@@ -173,3 +185,18 @@ def test_an_expired_save_to_another_clients_work_shows_nothing_of_theirs(app, cl
                    "SAM&#39;S PROMPT", sams.title):
         assert theirs not in response.text
     assert fresh(Assignment, sams.id).draft.answers == ["SAM'S PRIVATE DRAFT"]
+
+
+def test_with_every_choice_offered_a_deactivated_client_gets_no_work(
+        client, auth, people, exercises, choices_list_everything):
+    """The view shows the operation's refusal on the page (no 500, nothing assigned)."""
+    people["sam"].user.active = False
+    db.session.commit()
+    auth.login(people["counselor"])
+    response = client.post("/assign", data={"client": people["sam"].id,
+                                            "exercise": exercises["own"].id,
+                                            "note": "Take your time."})
+    assert response.status_code == 200
+    assert "deactivated, so no work can be assigned" in response.text
+    assert "Take your time." in response.text
+    assert no_assignments()
