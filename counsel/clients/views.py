@@ -1,6 +1,7 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from .. import audit, history
@@ -54,9 +55,12 @@ def index():
 def new():
     form = ClientForm()
     if form.validate_on_submit():
-        client, token = operations.add_client(current_user, **_client_data(form))
-        db.session.commit()
-        return _show_invitation(client, token, created=True)
+        try:
+            client, token = operations.add_client(current_user, **_client_data(form))
+            db.session.commit()
+            return _show_invitation(client, token, created=True)
+        except IntegrityError:
+            _email_taken_meanwhile(form)
     return render_template("clients/form.html", form=form, client=None)
 
 
@@ -75,10 +79,13 @@ def edit(client_id):
     client = client_for_counselor(client_id)
     form = ClientForm(obj=client, existing_user_id=client.user_id)
     if form.validate_on_submit():
-        operations.update_client(current_user, client, **_client_data(form))
-        db.session.commit()
-        flash("Client details saved.", "success")
-        return redirect(url_for(".show", client_id=client.id))
+        try:
+            operations.update_client(current_user, client, **_client_data(form))
+            db.session.commit()
+            flash("Client details saved.", "success")
+            return redirect(url_for(".show", client_id=client.id))
+        except IntegrityError:
+            _email_taken_meanwhile(form)
     # The form shows the client's details: a view of their record like any other.
     audit.record("client.view", client)
     db.session.commit()
@@ -114,6 +121,15 @@ def access_history(client_id):
     db.session.commit()
     return render_template("clients/access.html", client=client, page=page,
                            kinds=history.KINDS, page_size=history.PAGE_SIZE)
+
+
+def _email_taken_meanwhile(form: ClientForm) -> None:
+    """The address was free when the form was checked, but another request took it before
+    this one was saved (the unique email caught it): the same answer the check would give
+    now, with everything typed kept in the form."""
+    db.session.rollback()
+    form.email.errors = [operations.email_problem(current_user, form.email.data)
+                         or operations.NOT_AVAILABLE]
 
 
 def _client_data(form: ClientForm) -> dict:

@@ -127,3 +127,24 @@ def test_a_fresh_email_is_still_added(client, auth, people):
     assert response.status_code == 200 and "/invitation/" in response.text
     robin = db.session.scalars(select(User).where(User.email == "robin@example.org")).one()
     assert robin.client.counselor_id == people["counselor"].id
+
+
+def test_an_address_taken_between_the_check_and_the_save_is_a_message_not_a_500(
+        client, auth, people, monkeypatch):
+    """Two counselors adding the same address at the same moment both pass the form's check;
+    the unique email stops the second at the save. Played here by skipping the check."""
+    monkeypatch.setattr("counsel.clients.forms.email_problem", lambda *a, **k: None)
+    auth.login(people["counselor"])
+    before = _people_count()
+    added = client.post("/clients/new", data={**NEW_CLIENT, "email": people["jordan"].email})
+    assert added.status_code == 200
+    assert "cannot be used for a client" in added.text
+    assert 'value="+44 20 7946 0000"' in added.text, "what was typed is kept"
+    edited = client.post(f"/clients/{people['alex'].id}/edit",
+                         data={"name": "Alex R.", "email": people["sam"].email})
+    assert edited.status_code == 200
+    assert "A client on your caseload already has this email address" in edited.text
+    assert 'value="Alex R."' in edited.text
+    assert _people_count() == before
+    db.session.expire_all()
+    assert people["alex"].email == "alex@example.org"
