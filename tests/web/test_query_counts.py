@@ -140,3 +140,20 @@ def test_statements_do_not_grow_with_the_caseload(app, name, role, url, body):
     many = statements_for(app, large, role, url, body)
     assert len(few) == len(many), f"{name}: {len(few)} -> {len(many)}\n" + "\n".join(many)
     assert len(many) <= MOST, f"{name}: {len(many)} statements\n" + "\n".join(many)
+
+
+def test_a_signed_in_request_loads_session_user_and_client_record_in_one_statement(app):
+    """Every signed-in request pays for this: one statement, not one per object."""
+    from counsel.auth import sessions
+
+    person = factories.ClientFactory().user
+    db.session.commit()
+    with app.test_request_context("/my/"):
+        token = sessions.start(person)
+        db.session.commit()
+        db.session.expunge_all()
+        with counting() as statements:
+            user = sessions.load(token)
+            shown = (user.display_name, user.client.counselor_id, user.is_client)
+    assert user.id == person.id and shown[2]
+    assert len(statements) == 1, "\n".join(statements)
