@@ -10,6 +10,7 @@ from functools import wraps
 from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from . import audit
 from .extensions import db
@@ -42,9 +43,11 @@ def caseload_query(counselor: User):
 
 
 def client_for_counselor(client_id: int) -> Client:
-    """A client on the signed-in counselor's caseload, or 404."""
+    """A client on the signed-in counselor's caseload, or 404; with their account, which
+    every client page shows (name, sign-up state), in the same statement."""
     return one_or_404(
-        caseload_query(current_user).where(Client.id == client_id), "clients", client_id
+        caseload_query(current_user).where(Client.id == client_id)
+        .options(joinedload(Client.user)), "clients", client_id
     )
 
 
@@ -110,10 +113,10 @@ def assignment_for_client(assignment_id: int, *options) -> Assignment:
         "assignments", assignment_id)
 
 
-def revision_of(assignment: Assignment, number: int) -> Revision:
+def revision_of(assignment: Assignment, number: int, *options) -> Revision:
     return one_or_404(
         select(Revision).where(Revision.assignment_id == assignment.id,
-                               Revision.number == number),
+                               Revision.number == number).options(*options),
         "revisions", f"{assignment.id}/{number}")
 
 

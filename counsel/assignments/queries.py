@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer, joinedload, selectinload
 from ..extensions import db
 from ..models import Assignment, Client, Review, Revision, User
 from ..paging import Page, paged
+from ..permissions import refuse
 from . import status
 
 # What a list of assignments shows: title, status, dates; never the copied instructions.
@@ -23,14 +24,34 @@ WITH_CLIENT = joinedload(Assignment.client).joinedload(Client.user)
 
 def with_revisions(client: bool = True):
     """Loader options for a page listing an assignment's revisions and their reviews: the
-    revisions (without their answers) and their reviews and comments, one query each, and
-    the client with their account unless the page is the client's own."""
+    revisions (without their answers) with their reviews and reviewers joined in, then the
+    comments: two statements. The client and their account (many-to-one) are joined into
+    the assignment's own statement unless the page is the client's own."""
     revisions = selectinload(Assignment.revisions)
-    options = (revisions.defer(Revision.answers),
-               revisions.selectinload(Revision.review).selectinload(Review.comments))
+    review = revisions.joinedload(Revision.review)
+    options = (revisions.defer(Revision.answers), review.joinedload(Review.counselor),
+               review.selectinload(Review.comments))
     if client:
-        options += (selectinload(Assignment.client).selectinload(Client.user),)
+        options += (WITH_CLIENT,)
     return options
+
+
+# The review page: a revision with its review in one statement, then the comments.
+WITH_REVIEW = (joinedload(Revision.review), selectinload(Revision.review, Review.comments))
+# The compare page: the numbers of every revision, never their answers.
+NUMBERS_ONLY = (selectinload(Assignment.revisions).load_only(Revision.number),)
+
+
+def two_revisions(assignment: Assignment, old: int, new: int) -> tuple[Revision, Revision]:
+    """Revisions ``old`` and ``new`` of ``assignment`` with their answers, in one
+    statement; a number the assignment does not have is a refused access (404)."""
+    found = {r.number: r for r in db.session.scalars(
+        select(Revision).where(Revision.assignment_id == assignment.id,
+                               Revision.number.in_((old, new))))}
+    for number in (old, new):
+        if number not in found:
+            refuse("revisions", f"{assignment.id}/{number}")
+    return found[old], found[new]
 
 
 def is_overdue(today: date):

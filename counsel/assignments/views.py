@@ -127,8 +127,8 @@ def keep_review_draft(assignment, revision):
 
 @bp.get("/assignments/<int:assignment_id>/revisions/<int:number>")
 def review(assignment_id, number):
-    assignment = assignment_for_counselor(assignment_id)
-    revision = revision_of(assignment, number)
+    assignment = assignment_for_counselor(assignment_id, queries.WITH_CLIENT)
+    revision = revision_of(assignment, number, *queries.WITH_REVIEW)
     operations.open_submission(assignment, revision)
     return _review_page(assignment, revision)
 
@@ -202,16 +202,16 @@ def _sent(revision) -> bool:
 
 @bp.get("/assignments/<int:assignment_id>/compare")
 def compare(assignment_id):
-    assignment = assignment_for_counselor(assignment_id)
+    assignment = assignment_for_counselor(assignment_id, *queries.NUMBERS_ONLY)
     numbers = [r.number for r in assignment.revisions]
     if len(numbers) < 2:
         flash("There is only one revision so far; nothing to compare yet.", "info")
         return redirect(url_for(".show", assignment_id=assignment.id))
     old_n = request.args.get("from", numbers[-2], type=id_arg)
     new_n = request.args.get("to", numbers[-1], type=id_arg)
-    old, new = revision_of(assignment, old_n), revision_of(assignment, new_n)
+    old, new = queries.two_revisions(assignment, old_n, new_n)
     diffs, coarse = diff_answers(old.answers, new.answers)
-    audit.record("revision.compare", new, client=assignment.client,
+    audit.record("revision.compare", new, client=assignment.client_id,
                  detail=f"{old.number}->{new.number}")
     db.session.commit()
     return render_template("assignments/compare.html", assignment=assignment, old=old, new=new,

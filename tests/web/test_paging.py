@@ -7,10 +7,12 @@ import pytest
 from sqlalchemy import event
 
 from counsel.extensions import db
+from counsel.paging import paged
+from counsel.permissions import caseload_query
 
 from .. import factories
 from ..conftest import PG_URL
-from .test_query_counts import practice
+from .test_query_counts import counting, practice
 
 
 def test_dashboard_shows_the_first_ten_and_pages_the_rest(app, client, auth):
@@ -46,6 +48,26 @@ def test_caseload_is_paged_and_keeps_the_search(app, client, auth):
     assert "q=Match" in link and "status=active" in link
     second = client.get(link).text
     assert second.count("Match ") == 5 and "Someone else" not in second
+
+
+def test_a_page_brings_its_total_in_the_same_statement(app, client, auth):
+    counselor = factories.CounselorFactory()
+    for n in range(55):
+        factories.ClientFactory(counselor=counselor, user__name=f"Match {n:02d}")
+    db.session.commit()
+    with counting() as statements:
+        first = paged(caseload_query(counselor), 1, 50)
+    assert len(statements) == 1 and first.total == 55 and len(first.items) == 50
+    # An old link past the end (the list shrank) shows the last page, with its total.
+    past = paged(caseload_query(counselor), 9, 50)
+    assert (past.number, past.total, len(past.items)) == (2, 55, 5)
+    nobody = factories.CounselorFactory()
+    db.session.commit()
+    with counting() as statements:
+        empty = paged(caseload_query(nobody), 1, 50)
+    assert len(statements) == 1 and (empty.total, empty.items, empty.pages) == (0, [], 1)
+    auth.login(counselor)
+    assert client.get("/clients/?page=9").text.count("Match ") == 5
 
 
 def test_client_home_shows_the_latest_completed_work_and_all_on_request(app, client, auth):

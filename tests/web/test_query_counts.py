@@ -1,6 +1,7 @@
 """Every main page runs the same number of SQL statements for a small caseload as for a
-large one, and at most 12 (issue 7). A page whose count grows with the data has an N+1
-somewhere; a page above 12 loads in too many steps. Timings are bench/practice.py's job.
+large one, and at most 8 (issue 7; 12 before the session, its user and their client
+record came in one statement). A page whose count grows with the data has an N+1
+somewhere; a page above 8 loads in too many steps. Timings are bench/practice.py's job.
 
 Adding a page is one line in PAGES: (name, role, url builder, method)."""
 
@@ -25,7 +26,7 @@ from counsel.models import (
 from .. import factories
 from ..conftest import Auth
 
-MOST = 12
+MOST = 8
 SMALL = {"clients": 3, "revisions": 2, "comments": 1}
 LARGE = {"clients": 60, "revisions": 6, "comments": 4}
 # status of each assignment every client gets, and whether it has revisions
@@ -139,3 +140,20 @@ def test_statements_do_not_grow_with_the_caseload(app, name, role, url, body):
     many = statements_for(app, large, role, url, body)
     assert len(few) == len(many), f"{name}: {len(few)} -> {len(many)}\n" + "\n".join(many)
     assert len(many) <= MOST, f"{name}: {len(many)} statements\n" + "\n".join(many)
+
+
+def test_a_signed_in_request_loads_session_user_and_client_record_in_one_statement(app):
+    """Every signed-in request pays for this: one statement, not one per object."""
+    from counsel.auth import sessions
+
+    person = factories.ClientFactory().user
+    db.session.commit()
+    with app.test_request_context("/my/"):
+        token = sessions.start(person)
+        db.session.commit()
+        db.session.expunge_all()
+        with counting() as statements:
+            user = sessions.load(token)
+            shown = (user.display_name, user.client.counselor_id, user.is_client)
+    assert user.id == person.id and shown[2]
+    assert len(statements) == 1, "\n".join(statements)
