@@ -66,7 +66,8 @@ def test_apply_moves_exactly_the_listed_pairs(state, event):
 
 def test_completed_and_withdrawn_are_final():
     for final in ("completed", "withdrawn"):
-        assert not any(status.allowed(Assignment(_status=final), event) for event in status.TRANSITIONS)
+        assignment = Assignment(_status=final)
+        assert not any(status.allowed(assignment, event) for event in status.TRANSITIONS)
 
 
 def test_status_cannot_be_set_directly():
