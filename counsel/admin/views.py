@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, ValidationError
 
@@ -90,7 +91,7 @@ def move_caseload(user_id):
     counselor = counselor_or_404(user_id)
     clients = db.session.scalars(
         select(Client).join(Client.user).where(Client.counselor_id == counselor.id)
-        .order_by(User.name)).all()
+        .order_by(User.name).options(contains_eager(Client.user))).all()
     targets = db.session.scalars(
         select(User).where(User.role == "counselor", User.active.is_(True),
                            User.id != counselor.id).order_by(User.name)).all()

@@ -10,7 +10,7 @@ from counsel.assignments import operations
 from counsel.extensions import db
 from counsel.models import AuditEvent, Client
 
-from ..factories import AssignmentFactory
+from ..factories import AssignmentFactory, ClientFactory
 
 SECRET_WORDS = "I never told anyone about the letter"
 
@@ -171,3 +171,26 @@ def test_the_client_page_offers_a_password_reset_link(client, auth, people):
     result = client.post(f"/clients/{alex.id}/invitation").text
     assert "<h1>Password reset link</h1>" in result
     assert "Password reset link for " + alex.display_name in result
+
+
+def test_the_move_page_runs_the_same_statements_for_any_caseload(client, auth, people):
+    """Names come with their clients in one statement, not one statement per client."""
+    from .test_query_counts import counting
+
+    leaving = people["counselor"]
+    leaving.active = False
+    db.session.commit()
+    auth.login(people["admin"])
+    url = f"/admin/counselors/{leaving.id}/clients"
+
+    def statements() -> int:
+        db.session.expire_all()
+        with counting() as run:
+            assert client.get(url).status_code == 200
+        return len(run)
+
+    few = statements()  # Alex and Sam
+    for _ in range(8):
+        ClientFactory(counselor=leaving)
+    db.session.commit()
+    assert statements() == few

@@ -92,6 +92,8 @@ def _autosave(w):
 
 PAGES = [
     ("dashboard", "counselor", lambda w: "/dashboard/", None),
+    ("waiting for review, all", "counselor", lambda w: "/dashboard/waiting", None),
+    ("overdue, all", "counselor", lambda w: "/dashboard/overdue", None),
     ("caseload", "counselor", lambda w: "/clients/", None),
     ("caseload search", "counselor", lambda w: "/clients/?q=e&status=active", None),
     ("client page", "counselor", lambda w: f"/clients/{w['client_id']}", None),
@@ -102,6 +104,7 @@ PAGES = [
     ("compare page", "counselor", lambda w: f"/assignments/{w['assignment']}/compare", None),
     ("library", "counselor", lambda w: "/library/", None),
     ("client home", "client", lambda w: "/my/", None),
+    ("client home, all completed work", "client", lambda w: "/my/?done=all", None),
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
     ("client access history", "client", lambda w: "/my/access", None),
     ("autosave", "client", lambda w: f"/my/assignments/{w['draft'].id}/draft", _autosave),
