@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 from counsel.extensions import db
 from counsel.models import AuditEvent, Review
 
-from ..conftest import Auth
-from .workflow import letter, save, submit, work_url
+from .workflow import letter, save, submitted_letter, work_url
 
 ANSWER = "I am sorry I stopped listening. I will listen now."
 
@@ -22,11 +21,7 @@ def views(action: str, target_id: int) -> int:
 
 @pytest.fixture
 def submitted(app, people):
-    assignment = letter(people)
-    alex = app.test_client()
-    Auth(alex).login(people["alex"].user)
-    submit(alex, assignment, [ANSWER])
-    return assignment
+    return submitted_letter(app, people, ANSWER)[0]
 
 
 @pytest.fixture

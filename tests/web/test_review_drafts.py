@@ -9,18 +9,14 @@ from counsel.extensions import db
 from counsel.models import Assignment, AuditEvent, Review, ReviewComment
 
 from ..conftest import Auth, csrf_token_from
-from .workflow import fresh, letter, submit
+from .workflow import fresh, submitted_letter
 
 TEXT = "I am sorry I stopped listening. I will listen now."
 
 
 @pytest.fixture
 def submitted(app, people):
-    assignment = letter(people)
-    alex = app.test_client()
-    Auth(alex).login(people["alex"].user)
-    submit(alex, assignment, [TEXT])
-    return assignment, alex
+    return submitted_letter(app, people, TEXT)
 
 
 @pytest.fixture

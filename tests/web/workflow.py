@@ -44,9 +44,21 @@ def submit(client, assignment, answers, action="submit"):
                                                    "base_version": current_version(assignment)})
 
 
+def submitted_letter(app, people, answer):
+    """A letter Alex has submitted once, and Alex's own signed-in browser."""
+    from ..conftest import Auth
+
+    assignment = letter(people)
+    alex = app.test_client()
+    Auth(alex).login(people["alex"].user)
+    submit(alex, assignment, [answer])
+    return assignment, alex
+
+
 def fresh(model, id_):
     db.session.expire_all()
     return db.session.get(model, id_)
 
 
-__all__ = ["Draft", "current_version", "fresh", "letter", "save", "submit", "work_url"]
+__all__ = ["Draft", "current_version", "fresh", "letter", "save", "submit", "submitted_letter",
+           "work_url"]
