@@ -44,13 +44,15 @@ def register_blueprints(app: Flask) -> None:
     from .admin import bp as admin_bp
     from .assignments import bp as assignments_bp
     from .auth import bp as auth_bp
+    from .cases import bp as cases_bp
     from .clients import bp as clients_bp
     from .dashboard import bp as dashboard_bp
     from .library import bp as library_bp
     from .portal import bp as portal_bp
+    from .session_log import bp as session_log_bp
 
     for blueprint in (auth_bp, dashboard_bp, admin_bp, clients_bp, library_bp,
-                      assignments_bp, portal_bp):
+                      assignments_bp, portal_bp, cases_bp, session_log_bp):
         app.register_blueprint(blueprint)
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import joinedload
 
 from . import audit
 from .extensions import db
-from .models import Assignment, Client, Exercise, Revision, User
+from .models import (
+    Assignment,
+    Case,
+    CaseMember,
+    Client,
+    CounselingSession,
+    Exercise,
+    Revision,
+    User,
+)
 
 
 def role_required(*roles):
@@ -118,6 +127,35 @@ def revision_of(assignment: Assignment, number: int, *options) -> Revision:
         select(Revision).where(Revision.assignment_id == assignment.id,
                                Revision.number == number).options(*options),
         "revisions", f"{assignment.id}/{number}")
+
+
+# --- cases and sessions ------------------------------------------------------------------
+
+def cases_of(counselor: User):
+    return select(Case).where(Case.counselor_id == counselor.id)
+
+
+def case_for_counselor(case_id: int, *options) -> Case:
+    """One of the signed-in counselor's cases, or 404; with its partners."""
+    return one_or_404(
+        cases_of(current_user).where(Case.id == case_id)
+        .options(joinedload(Case.members).joinedload(CaseMember.client)
+                 .joinedload(Client.user), *options),
+        "cases", case_id)
+
+
+def session_for_counselor(session_id: int, *options) -> CounselingSession:
+    """One of the signed-in counselor's counseling sessions, or 404."""
+    return one_or_404(
+        select(CounselingSession).where(CounselingSession.id == session_id,
+                                        CounselingSession.counselor_id == current_user.id)
+        .options(*options),
+        "counseling_sessions", session_id)
+
+
+def cases_of_client(client: Client):
+    """The cases a client is (or was) a partner in."""
+    return select(Case).join(CaseMember).where(CaseMember.client_id == client.id)
 
 
 PREDICATES = {"view_client": can_view_client, "edit_exercise": can_edit_exercise}

@@ -1,10 +1,24 @@
 """factory_boy factories for test data; they flush, and tests commit when they need to."""
 
+from datetime import timedelta
+
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
 from counsel.auth.passwords import hash_password
-from counsel.models import Assignment, Client, Exercise, ExercisePrompt, User
+from counsel.models import (
+    Agreement,
+    Assignment,
+    Case,
+    CaseMember,
+    Client,
+    CounselingSession,
+    Exercise,
+    ExercisePrompt,
+    SessionAttendee,
+    User,
+    utcnow,
+)
 
 PASSWORD = "a long test password 42"
 
@@ -86,3 +100,47 @@ class AssignmentFactory(Base):
     due_date = None
     note = None
     _status = "assigned"
+
+
+class CaseFactory(Base):
+    """An individual case for one new client; pass ``partners=[a, b]`` for a couple."""
+
+    class Meta:
+        model = Case
+
+    class Params:
+        partners = None
+
+    counselor = factory.SubFactory(CounselorFactory)
+    name = factory.Sequence(lambda n: f"Case {n}")
+    kind = factory.LazyAttribute(lambda o: "couple" if o.partners and len(o.partners) == 2
+                                 else "individual")
+    members = factory.LazyAttribute(lambda o: [
+        CaseMember(client=c, position=i + 1)
+        for i, c in enumerate(o.partners or [ClientFactory(counselor=o.counselor)])])
+
+
+class CounselingSessionFactory(Base):
+    """A joint session of a couple's case an hour ago, attended by both; not signed."""
+
+    class Meta:
+        model = CounselingSession
+
+    case = factory.SubFactory(CaseFactory)
+    counselor = factory.SelfAttribute("case.counselor")
+    starts_at = factory.LazyFunction(lambda: utcnow() - timedelta(hours=1))
+    duration_minutes = 50
+    format = "in_person"
+    type = factory.LazyAttribute(lambda o: "joint" if o.case.is_couple else "individual")
+    attendees = factory.LazyAttribute(
+        lambda o: [SessionAttendee(client=c) for c in o.case.partners])
+
+
+class AgreementFactory(Base):
+    class Meta:
+        model = Agreement
+
+    session = factory.SubFactory(CounselingSessionFactory)
+    case_id = factory.SelfAttribute("session.case_id")
+    text = factory.Sequence(lambda n: f"Agreement {n}: we will talk on Sundays.")
+    binds = None

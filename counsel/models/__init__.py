@@ -3,10 +3,41 @@
 from .accounts import ROLES, Client, Invitation, LoginSession, User
 from .assignments import Assignment, Draft, Review, ReviewComment, Revision
 from .audit import AuditEvent
+from .cases import CASE_KINDS, SCREENING_OUTCOMES, Case, CaseMember, SafetyScreening, Share
 from .library import KINDS, STAGES, Exercise, ExercisePrompt
+from .session_log import (
+    FOLLOW_UP_OUTCOMES,
+    FORMATS,
+    MEDIATION_OUTLINE,
+    SESSION_TYPES,
+    Addendum,
+    Agreement,
+    AgreementFollowUp,
+    CalendarFeed,
+    CounselingSession,
+    SessionAttendee,
+    SessionLocked,
+)
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "CASE_KINDS",
+    "FOLLOW_UP_OUTCOMES",
+    "FORMATS",
+    "MEDIATION_OUTLINE",
+    "SCREENING_OUTCOMES",
+    "SESSION_TYPES",
+    "Addendum",
+    "Agreement",
+    "AgreementFollowUp",
+    "CalendarFeed",
+    "Case",
+    "CaseMember",
+    "CounselingSession",
+    "SafetyScreening",
+    "SessionAttendee",
+    "SessionLocked",
+    "Share",
     "KINDS",
     "ROLES",
     "STAGES",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from .accounts import Client, User
+from .cases import Case
 from .library import Exercise, InGuide
 from .types import UTCDateTime, utcnow
 
@@ -42,10 +43,18 @@ class Assignment(InGuide, db.Model):
     # When the counselor first opened the latest submission; until then the client may
     # reopen it to go on writing. Cleared by each new submission.
     submission_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The case the work belongs to (every client has at least their individual case), and
+    # the counseling session it was given in, if any.
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("counseling_sessions.id"),
+                                                  index=True)
+    # Why an exercise that leads to contact was assigned while the case's safety flag was set.
+    contact_reason: Mapped[str | None] = mapped_column(Text)
 
     client: Mapped[Client] = relationship()
     counselor: Mapped[User] = relationship()
     exercise: Mapped[Exercise] = relationship()
+    case: Mapped[Case | None] = relationship()
     draft: Mapped[Draft | None] = relationship(back_populates="assignment", uselist=False)
     revisions: Mapped[list[Revision]] = relationship(
         back_populates="assignment", order_by="Revision.number")

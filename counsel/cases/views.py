@@ -1,0 +1,3 @@
+"""The case pages."""
+
+from . import bp  # noqa: F401

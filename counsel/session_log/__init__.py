@@ -1,0 +1,11 @@
+"""The session log: scheduling and logging counseling sessions, agreements and their
+follow-ups, signing and addenda, and the counselor's calendar feed."""
+
+from flask import Blueprint
+
+from ..permissions import role_required
+
+bp = Blueprint("session_log", __name__)
+bp.before_request(lambda: role_required("counselor"))
+
+from . import views  # noqa: E402, F401

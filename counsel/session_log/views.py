@@ -1,0 +1,3 @@
+"""The session pages."""
+
+from . import bp  # noqa: F401
