@@ -70,6 +70,11 @@ PHRASES = {
     "access.wrong_role": ("account", "was refused a page for another role"),
     "backup.create": ("account", "made a backup of the practice's records"),
     "backup.restore": ("account", "restored the practice's records from a backup"),
+    # cases, the safety flag and screenings
+    # the session log
+    "session.sign": ("change", "signed {record}"),
+    "session.addendum": ("change", "added an addendum to {record}"),
+    # sharing between partners, and the client's view of sessions
 }
 # The same action, when it did not succeed.
 FAILED = {
