@@ -10,6 +10,7 @@ from sqlalchemy import select
 from . import audit, backup, config
 from .assignments.demo import add_demo_work
 from .auth.passwords import hash_password, password_problem
+from .demo_cases import add_demo_cases
 from .extensions import db
 from .library.loader import sync_library
 from .models import Client, User
@@ -85,6 +86,7 @@ def demo(password):
     db.session.flush()
     sync_library()
     add_demo_work(people)
+    add_demo_cases(people)
     db.session.commit()
     click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000 with:")
     for email, _name, role, _c in DEMO_PEOPLE:

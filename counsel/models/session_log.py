@@ -190,9 +190,18 @@ def _was_signed(target) -> bool:
         not history.has_changes() and target.signed_at is not None)
 
 
+def _columns_changed(target) -> bool:
+    """SQLAlchemy calls before_update for a row that is only "dirty" because a collection
+    changed (an addendum appended to ``session.addenda``); that changes no column, issues
+    no UPDATE, and must not be refused."""
+    attrs = inspect(target).attrs
+    return any(attrs[column.key].history.has_changes()
+               for column in inspect(target).mapper.column_attrs)
+
+
 @event.listens_for(CounselingSession, "before_update")
 def _signed_sessions_are_frozen(mapper, connection, target):
-    if _was_signed(target):
+    if _was_signed(target) and _columns_changed(target):
         raise SessionLocked("a signed session is never changed")
 
 
@@ -208,8 +217,15 @@ def _session_part_guard(cls):
         if session is not None and _was_signed(session):
             raise SessionLocked(f"{cls.__tablename__} of a signed session never change")
 
-    for verb in ("before_insert", "before_update", "before_delete"):
-        event.listen(cls, verb, guard)
+    def update_guard(mapper, connection, target):
+        # An agreement is "dirty" when a later session's follow-up is appended to it;
+        # only a change to its own columns is a change to the signed session.
+        if _columns_changed(target):
+            guard(mapper, connection, target)
+
+    event.listen(cls, "before_insert", guard)
+    event.listen(cls, "before_update", update_guard)
+    event.listen(cls, "before_delete", guard)
 
 
 for _part in (SessionAttendee, Agreement, AgreementFollowUp):
