@@ -1,0 +1,202 @@
+"""Private notes and screenings never reach a client (issue 8; PRODUCT.md privacy rules
+1-3): signed in as each partner of a couple, as a client of another case of the same
+counselor and as another counselor's client, walk every page a client can open with every
+id in the scene (privacy_walk.py) and search every body for what that client must never
+see. The same walk runs over the demo practice."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from counsel.assignments import operations
+from counsel.extensions import db
+from counsel.models import (
+    Addendum,
+    Agreement,
+    AgreementFollowUp,
+    Assignment,
+    CounselingSession,
+    Revision,
+    SafetyScreening,
+    SessionAttendee,
+    Share,
+    User,
+    utcnow,
+)
+from counsel.session_log import signing
+
+from .. import factories
+from ..conftest import Auth
+from .privacy_walk import scene_ids, walk
+
+SCREENING_CONCERNS = "Concerns noted: joint work only with care"
+MIN_PAGES = 10  # pages with data each person's walk must have opened
+
+
+def _work(client, *texts, draft=None, review=None):
+    """An assignment with one revision per text, each but the last sent back with a
+    review (``review`` words in its comment), and optionally a draft left open."""
+    assignment = factories.AssignmentFactory(client=client)
+    db.session.flush()
+    user, counselor = client.user, client.counselor
+    for n, text in enumerate(texts, start=1):
+        operations.submit(user, assignment, [text, "second answer"],
+                          assignment.draft.version if assignment.draft else None)
+        if n < len(texts) or review:
+            revision = assignment.latest_revision
+            operations.add_comment(counselor, revision, prompt_index=0, quote=text, start=None,
+                                   body=f"{review or 'REVIEW'}-{n}")
+            operations.send_review(counselor, revision, decision="request_revision",
+                                   overall_comment=f"{review or 'OVERALL'}-overall-{n}",
+                                   rubric=None)
+    if draft:
+        operations.save_draft(user, assignment, [draft, ""],
+                              assignment.draft.version if assignment.draft else None)
+    db.session.flush()
+    return assignment
+
+
+def _session(case, counselor, attendees, n, *, days, signed=False, type_="individual",
+             **fields):
+    session = CounselingSession(
+        case=case, counselor=counselor, starts_at=utcnow() + timedelta(days=days),
+        format="video", type=type_, attendees=[SessionAttendee(client=c) for c in attendees],
+        shared_summary=f"SUMMARY-{n}", private_notes=f"PRIVATE-NOTE-{n}", **fields)
+    db.session.add(session)
+    db.session.flush()
+    if signed:
+        signing.sign(counselor, session)
+    return session
+
+
+def build_scene(people) -> dict:
+    counselor, other = people["counselor"], people["other_counselor"]
+    alex, sam, jordan = people["alex"], people["sam"], people["jordan"]
+    casey = factories.ClientFactory(counselor=counselor, user__email="casey@example.org")
+    couple = factories.CaseFactory(counselor=counselor, partners=[alex, sam], name="A and S",
+                                   safety_flagged_at=utcnow(), safety_reason="FLAG-REASON-1")
+    own = {c: factories.CaseFactory(counselor=c.counselor, partners=[c], kind="individual")
+           for c in (alex, sam, casey, jordan)}
+
+    alex_letter = _work(alex, "ALEX-UNSHARED-1", "ALEX-SHARED-2", "ALEX-UNSHARED-3",
+                        review="ALEX-REVIEW")
+    _work(alex, draft="ALEX-DRAFT")
+    _work(sam, "SAM-UNSHARED-1", draft="SAM-DRAFT", review="SAM-REVIEW")
+    _work(casey, "CASEY-WORK-1", review="CASEY-REVIEW")
+    _work(jordan, "JORDAN-WORK-1", review="JORDAN-REVIEW")
+    alex_letter.case_id = couple.id
+    revisions = {r.number: r for r in alex_letter.revisions}
+    db.session.add_all([
+        Share(case=couple, author=alex, recipient=sam, revision=revisions[2]),
+        Share(case=couple, author=alex, recipient=sam, revision=revisions[1],
+              withdrawn_at=utcnow()),
+    ])
+    for partner, outcome in ((alex, "no_concerns"), (sam, "concerns")):
+        db.session.add(SafetyScreening(case=couple, client=partner, outcome=outcome,
+                                       screened_on=(utcnow() - timedelta(days=30)).date(),
+                                       note=f"SCREENING-NOTE-{partner.id}",
+                                       recorded_by_id=counselor.id))
+
+    _session(couple, counselor, [alex], 1, days=-21, signed=True)
+    _session(couple, counselor, [sam], 2, days=-14)
+    joint = _session(couple, counselor, [alex, sam], 3, days=-7, type_="joint",
+                     agenda="AGENDA-3", perspectives="PERSPECTIVES-3",
+                     acknowledged="ACKNOWLEDGED-3", next_steps="NEXT-STEPS-3")
+    agreements = [Agreement(session=joint, case_id=couple.id, text=f"AGREEMENT-{who}",
+                            binds=binds, follow_up_on=(utcnow() + timedelta(days=7)).date())
+                  for who, binds in (("both", None), ("alex", alex), ("sam", sam))]
+    db.session.add_all(agreements)
+    db.session.flush()
+    signing.sign(counselor, joint)
+    signing.add_addendum(counselor, joint, "ADDENDUM-TEXT-1")
+    later = _session(couple, counselor, [alex, sam], 4, days=-2, type_="joint")
+    db.session.add(AgreementFollowUp(agreement=agreements[0], session=later, outcome="kept",
+                                     note="FOLLOW-UP-NOTE-4"))
+    _session(couple, counselor, [alex, sam], 5, days=7, type_="joint")
+    _session(own[casey], counselor, [casey], 6, days=-3, signed=True)
+    jordans = _session(own[jordan], other, [jordan], 7, days=-3, signed=True)
+    signing.add_addendum(other, jordans, "ADDENDUM-TEXT-2")
+    db.session.commit()
+    return {"alex": alex, "sam": sam, "casey": casey, "jordan": jordan}
+
+
+def never_for_any_client() -> list[str]:
+    """What no client may ever see: private notes, screenings (note and outcome), the
+    flag's reason, addenda; and the shared summary of a session not yet signed."""
+    sessions = db.session.scalars(select(CounselingSession)).all()
+    return ([s.private_notes for s in sessions if s.private_notes]
+            + [s.shared_summary for s in sessions if not s.signed and s.shared_summary]
+            + [s.note for s in db.session.scalars(select(SafetyScreening))]
+            + [SCREENING_CONCERNS, "FLAG-REASON-1"]
+            + list(db.session.scalars(select(Addendum.body))))
+
+
+def not_for(person: str) -> list[str]:
+    """The scene's words that belong to someone else, for one person."""
+    others = {"alex": ["SAM-", "CASEY-", "JORDAN-"],
+              "sam": ["ALEX-UNSHARED", "ALEX-DRAFT", "ALEX-REVIEW", "CASEY-", "JORDAN-"],
+              "casey": ["ALEX-", "SAM-", "JORDAN-"],
+              "jordan": ["ALEX-", "SAM-", "CASEY-"]}[person]
+    attended = {"alex": (1, 3, 4, 5), "sam": (2, 3, 4, 5), "casey": (6,), "jordan": (7,)}
+    missed = [f"SUMMARY-{n}" for n in range(1, 8) if n not in attended[person]]
+    return never_for_any_client() + others + missed
+
+
+def _assert_nothing_leaks(result, forbidden):
+    leaks = {needle: result.search(needle)[:3] for needle in forbidden if result.search(needle)}
+    assert not leaks, leaks
+
+
+@pytest.mark.parametrize("person", ["alex", "sam", "casey", "jordan"])
+def test_no_client_page_holds_anything_of_anyone_else(app, client, people, person):
+    scene = build_scene(people)
+    ids = scene_ids()
+    Auth(client).login(scene[person].user)
+    result = walk(app, client, ids)
+    assert result.pages_with_data >= MIN_PAGES
+    _assert_nothing_leaks(result, not_for(person))
+    # not vacuous: the walk does reach pages showing this person's own words
+    own = {"alex": "ALEX-UNSHARED-1", "sam": "SAM-UNSHARED-1", "casey": "CASEY-WORK-1",
+           "jordan": "JORDAN-WORK-1"}[person]
+    assert result.search(own), f"{person}'s own revision is on no page the walk opened"
+    assert result.search(f"{own.split('-')[0]}-REVIEW-1")
+
+
+def _demo_forbidden(reader: User) -> list[str]:
+    """The demo's words a reader must not see: every private note, screening note and
+    addendum; and the sentences of another client's revisions that were not shared with
+    the reader (the shared revision of Alex's letter repeats sentences of earlier ones)."""
+    forbidden = [sentence for text in never_for_any_client() for sentence in _sentences(text)]
+    shared = [answer for share in db.session.scalars(select(Share).where(
+        Share.recipient_id == reader.client.id, Share.withdrawn_at.is_(None)))
+        for answer in share.revision.answers]
+    for revision in db.session.scalars(select(Revision)):
+        if revision.assignment.client_id == reader.client.id:
+            continue
+        forbidden += [s for answer in revision.answers for s in _sentences(answer)
+                      if not any(s in text for text in shared)]
+    return forbidden
+
+
+def _sentences(text: str) -> list[str]:
+    return [s.strip() for s in text.replace("\n", " ").split(". ") if len(s.strip()) > 25]
+
+
+@pytest.mark.parametrize("email", ["alex@example.com", "sam@example.com",
+                                   "jordan@example.com"])
+def test_the_demo_shows_no_client_anything_private(app, client, runner, email):
+    result = runner.invoke(args=["demo", "--password", "demo password 123"])
+    assert result.exit_code == 0, result.output
+    reader = db.session.scalars(select(User).where(User.email == email)).one()
+    Auth(client).login(reader, password="demo password 123")
+    visited = walk(app, client, scene_ids())
+    assert visited.pages_with_data >= 5
+    forbidden = _demo_forbidden(reader)
+    assert len(forbidden) > 20
+    _assert_nothing_leaks(visited, forbidden)
+    if email != "jordan@example.com":  # jordan has nothing submitted in the demo
+        own = reader.client.id
+        mine = db.session.scalars(select(Revision).join(Revision.assignment).where(
+            Assignment.client_id == own)).first()
+        assert visited.search(_sentences(mine.answers[0])[0])
