@@ -33,7 +33,15 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench import load, seed  # noqa: E402
 from counsel import create_app  # noqa: E402
 from counsel.extensions import db  # noqa: E402
-from counsel.models import Assignment, Client, Revision, User  # noqa: E402
+from counsel.models import (  # noqa: E402
+    Assignment,
+    CaseMember,
+    Client,
+    CounselingSession,
+    Revision,
+    SessionAttendee,
+    User,
+)
 
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/counsel_bench"
 
@@ -50,11 +58,17 @@ class Targets:
     work_id: int
     autosave: list  # (assignment id, number of prompts), one per wrk connection
     writers: list  # (client email, assignment id, number of prompts)
+    # The counselor's case with the most sessions (a year of weekly sessions) and its
+    # latest signed joint session; a partner in that case, who attended it, signs in as
+    # the "partner" role for the client's session pages.
+    case_id: int = 0
+    session_id: int = 0
+    partner: str = ""
 
 
 class Page(NamedTuple):
     name: str
-    role: str  # "counselor" or "client": whose cookie wrk sends
+    role: str  # "counselor", "client" or "partner" (Targets.partner): whose cookie wrk sends
     url: object  # Targets -> path
     autosave: bool = False
 
@@ -71,6 +85,10 @@ PAGES = [
     Page("client home", "client", lambda t: "/my/"),
     Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
     Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),
+    Page("case page", "counselor", lambda t: f"/cases/{t.case_id}"),
+    Page("session page", "counselor", lambda t: f"/sessions/{t.session_id}"),
+    Page("session list", "counselor", lambda t: "/sessions/"),
+    Page("client sessions", "partner", lambda t: "/my/sessions"),
 ]
 
 
@@ -129,13 +147,35 @@ def choose_targets() -> Targets:
         counselor=db.session.get(User, 1).email, client=client.user.email,
         client_id=client.id, assignment_id=assignment.id, revision_number=number,
         work_id=editable[0].id, autosave=[(a.id, len(a.prompts)) for a in editable[:4]],
-        writers=[(email, aid, prompts[aid]) for email, aid in writers])
+        writers=[(email, aid, prompts[aid]) for email, aid in writers], **year_case())
+
+
+def year_case() -> dict:
+    """The counselor's case with the most sessions, its latest signed joint session, and
+    an active partner who attended it."""
+    case_id = db.session.execute(
+        select(CounselingSession.case_id).where(CounselingSession.counselor_id == 1)
+        .group_by(CounselingSession.case_id)
+        .order_by(func.count().desc(), CounselingSession.case_id).limit(1)).scalar_one()
+    session_id = db.session.execute(
+        select(CounselingSession.id).where(CounselingSession.case_id == case_id,
+                                           CounselingSession.type == "joint",
+                                           CounselingSession.signed_at.is_not(None))
+        .order_by(CounselingSession.starts_at.desc()).limit(1)).scalar_one()
+    partner = db.session.execute(
+        select(User.email).join(Client, Client.user_id == User.id)
+        .join(CaseMember, CaseMember.client_id == Client.id)
+        .join(SessionAttendee, SessionAttendee.client_id == Client.id)
+        .where(CaseMember.case_id == case_id, SessionAttendee.session_id == session_id,
+               User.active.is_(True))
+        .order_by(CaseMember.position).limit(1)).scalar_one()
+    return {"case_id": case_id, "session_id": session_id, "partner": partner}
 
 
 def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> None:
-    cookies = {"counselor": load.Browser(server.port).sign_in(targets.counselor,
-                                                              seed.PASSWORD),
-               "client": load.Browser(server.port).sign_in(targets.client, seed.PASSWORD)}
+    cookies = {role: load.Browser(server.port).sign_in(email, seed.PASSWORD)
+               for role, email in (("counselor", targets.counselor), ("client", targets.client),
+                                   ("partner", targets.partner))}
     csrf, _ = cookies["client"].work_page(f"/my/assignments/{targets.work_id}")
     for page in pages:  # every page must answer 200 before it is timed
         if not page.autosave:

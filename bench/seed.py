@@ -4,7 +4,9 @@ tables), so a practice of 2,000 clients takes seconds, not the minutes the ORM w
 The shape follows a real practice: every client has 25 assignments in every status, most
 of them completed after one to five revisions, each revision but the one waiting for
 review has a sent review with comments, and the audit trail holds about 500 rows per
-client. Everything is generated from a fixed random seed, so two runs seed the same data.
+client. Every client has an individual case, one in ten is a partner in a couple's case,
+and each counselor's first couple's case has a year of weekly sessions (seed_cases.py
+says more). Everything is generated from a fixed random seed, so two runs seed the same data.
 """
 
 import random
@@ -12,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, insert, select, text
 
+from bench import seed_cases
 from counsel.auth.passwords import hash_password
 from counsel.extensions import db
 from counsel.library.loader import sync_library
@@ -53,9 +56,13 @@ class Seeder:
     def __init__(self, scale: float, rng_seed: int = 7):
         self.n = counts(scale)
         self.rng = random.Random(rng_seed)
-        self.rows: dict = {t: [] for t in (User, Client, Assignment, Draft, Revision, Review,
-                                           ReviewComment)}
+        # in the order they are inserted (foreign keys)
+        self.rows: dict = {t: [] for t in (User, Client, *seed_cases.TABLES, Assignment,
+                                           Draft, Revision, Review, ReviewComment,
+                                           *seed_cases.SESSION_TABLES)}
         self.paragraphs = [self._paragraph() for _ in range(400)]
+        self.cases = seed_cases.CaseSeeder(self)
+        self.revisions_of: dict[int, list[int]] = {}  # client id -> revision ids
 
     def _paragraph(self) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(40, 110))) + "."
@@ -81,8 +88,13 @@ class Seeder:
             clients.append({"id": k, "user_id": uid, "preferred_name": None, "phone": None,
                             "pronouns": None, "counselor_id": (k - 1) % self.n["counselors"] + 1,
                             "created_at": self._when()})
+        names = {c["id"]: u["name"] for c, u in zip(clients, users[self.n["counselors"]:],
+                                                    strict=True)}
+        self.cases.build_cases(clients, names)
+        for client in clients:
             for _ in range(self.n["assignments_per_client"]):
-                self._assignment(clients[-1], self.rng.choice(exercises))
+                self._assignment(client, self.rng.choice(exercises))
+        self.cases.build_sessions(NOW, self.revisions_of)
 
     def _assignment(self, client: dict, exercise: dict) -> None:
         rng = self.rng
@@ -99,7 +111,8 @@ class Seeder:
             "kind": exercise["kind"], "purpose": exercise["purpose"],
             "instructions": exercise["instructions"], "prompts": exercise["prompts"],
             "due_date": due, "note": None, "_status": status, "created_at": created,
-            "updated_at": created})
+            "updated_at": created, "case_id": self.cases.case_of[client["id"]],
+            "session_id": None, "contact_reason": None})
         prompts = len(exercise["prompts"])
         if status not in ("assigned", "withdrawn"):
             self.rows[Draft].append({"id": len(self.rows[Draft]) + 1, "assignment_id": aid,
@@ -113,6 +126,7 @@ class Seeder:
             self.rows[Revision].append({"id": rid, "assignment_id": aid, "number": number,
                                         "answers": self._answers(prompts),
                                         "content_hash": f"{rid:064x}", "submitted_at": at})
+            self.revisions_of.setdefault(client["id"], []).append(rid)
             if status == "submitted" and number == revisions:
                 continue  # waiting for review
             review_id = len(self.rows[Review]) + 1
@@ -171,11 +185,13 @@ def seed(scale: float) -> dict[str, int]:
     db.session.commit()
     seeder = Seeder(scale)
     seeder.build(_exercises(), hash_password(PASSWORD))
+    signatures = seeder.cases.signatures()
     connection = db.session.connection()
     if connection.dialect.name == "sqlite":
         connection.exec_driver_sql("PRAGMA synchronous=OFF")  # seeding only; one transaction
     for model, rows in seeder.rows.items():
         _insert(connection, model, rows)
+    seed_cases.sign(connection, signatures)
     audit_rows = 0
     for rows in seeder.audit_batches():
         _insert(connection, AuditEvent, rows)
