@@ -110,10 +110,11 @@ def build_scene(people) -> dict:
     db.session.flush()
     signing.sign(counselor, joint)
     signing.add_addendum(counselor, joint, "ADDENDUM-TEXT-1")
-    later = _session(couple, counselor, [alex, sam], 4, days=-2, type_="joint")
+    later = _session(couple, counselor, [alex, sam], 4, days=-2, type_="joint",
+                     agenda="AGENDA-4", next_steps="NEXT-STEPS-4")
     db.session.add(AgreementFollowUp(agreement=agreements[0], session=later, outcome="kept",
                                      note="FOLLOW-UP-NOTE-4"))
-    _session(couple, counselor, [alex, sam], 5, days=7, type_="joint")
+    _session(couple, counselor, [alex, sam], 5, days=7, type_="joint", agenda="AGENDA-5")
     _session(own[casey], counselor, [casey], 6, days=-3, signed=True)
     jordans = _session(own[jordan], other, [jordan], 7, days=-3, signed=True)
     signing.add_addendum(other, jordans, "ADDENDUM-TEXT-2")
@@ -123,24 +124,34 @@ def build_scene(people) -> dict:
 
 def never_for_any_client() -> list[str]:
     """What no client may ever see: private notes, screenings (note and outcome), the
-    flag's reason, addenda; and the shared summary of a session not yet signed."""
-    sessions = db.session.scalars(select(CounselingSession)).all()
-    return ([s.private_notes for s in sessions if s.private_notes]
-            + [s.shared_summary for s in sessions if not s.signed and s.shared_summary]
+    flag's reason, addenda."""
+    return ([s.private_notes for s in db.session.scalars(select(CounselingSession))
+             if s.private_notes]
             + [s.note for s in db.session.scalars(select(SafetyScreening))]
             + [SCREENING_CONCERNS, "FLAG-REASON-1"]
             + list(db.session.scalars(select(Addendum.body))))
 
 
-def not_for(person: str) -> list[str]:
+def shared_parts_not_for(client) -> list[str]:
+    """The shared summary and mediated outline of every session the client did not attend,
+    and of every session not yet signed (attendees read them once it is signed)."""
+    texts = []
+    for session in db.session.scalars(select(CounselingSession)):
+        attended = client.id in {a.client_id for a in session.attendees}
+        if not (attended and session.signed):
+            texts += [text for text in (session.shared_summary, session.agenda,
+                                        session.perspectives, session.acknowledged,
+                                        session.next_steps) if text]
+    return texts
+
+
+def not_for(scene, person: str) -> list[str]:
     """The scene's words that belong to someone else, for one person."""
     others = {"alex": ["SAM-", "CASEY-", "JORDAN-"],
               "sam": ["ALEX-UNSHARED", "ALEX-DRAFT", "ALEX-REVIEW", "CASEY-", "JORDAN-"],
               "casey": ["ALEX-", "SAM-", "JORDAN-"],
               "jordan": ["ALEX-", "SAM-", "CASEY-"]}[person]
-    attended = {"alex": (1, 3, 4, 5), "sam": (2, 3, 4, 5), "casey": (6,), "jordan": (7,)}
-    missed = [f"SUMMARY-{n}" for n in range(1, 8) if n not in attended[person]]
-    return never_for_any_client() + others + missed
+    return never_for_any_client() + shared_parts_not_for(scene[person]) + others
 
 
 def _assert_nothing_leaks(result, forbidden):
@@ -155,7 +166,7 @@ def test_no_client_page_holds_anything_of_anyone_else(app, client, people, perso
     Auth(client).login(scene[person].user)
     result = walk(app, client, ids)
     assert result.pages_with_data >= MIN_PAGES
-    _assert_nothing_leaks(result, not_for(person))
+    _assert_nothing_leaks(result, not_for(scene, person))
     # not vacuous: the walk does reach pages showing this person's own words
     own = {"alex": "ALEX-UNSHARED-1", "sam": "SAM-UNSHARED-1", "casey": "CASEY-WORK-1",
            "jordan": "JORDAN-WORK-1"}[person]
@@ -167,7 +178,8 @@ def _demo_forbidden(reader: User) -> list[str]:
     """The demo's words a reader must not see: every private note, screening note and
     addendum; and the sentences of another client's revisions that were not shared with
     the reader (the shared revision of Alex's letter repeats sentences of earlier ones)."""
-    forbidden = [sentence for text in never_for_any_client() for sentence in _sentences(text)]
+    forbidden = [sentence for text in never_for_any_client() + shared_parts_not_for(reader.client)
+                 for sentence in _sentences(text)]
     shared = [answer for share in db.session.scalars(select(Share).where(
         Share.recipient_id == reader.client.id, Share.withdrawn_at.is_(None)))
         for answer in share.revision.answers]
@@ -200,3 +212,16 @@ def test_the_demo_shows_no_client_anything_private(app, client, runner, email):
         mine = db.session.scalars(select(Revision).join(Revision.assignment).where(
             Assignment.client_id == own)).first()
         assert visited.search(_sentences(mine.answers[0])[0])
+
+
+def test_the_walk_sees_a_leak_when_there_is_one(app, client, people):
+    """The search is not vacuous: a private note copied into a field the client does see
+    (the counselor's note on an assignment) is found."""
+    scene = build_scene(people)
+    assignment = db.session.scalars(select(Assignment).where(
+        Assignment.client_id == scene["alex"].id)).first()
+    assignment.note = "copied: PRIVATE-NOTE-3"
+    db.session.commit()
+    Auth(client).login(scene["alex"].user)
+    result = walk(app, client, scene_ids())
+    assert result.search("PRIVATE-NOTE-3")
