@@ -152,11 +152,15 @@ def choose_targets() -> Targets:
 
 def year_case() -> dict:
     """The counselor's case with the most sessions, its latest signed joint session, and
-    an active partner who attended it."""
+    an active partner who attended it (none in a database seeded before the session log:
+    seed it again)."""
     case_id = db.session.execute(
         select(CounselingSession.case_id).where(CounselingSession.counselor_id == 1)
         .group_by(CounselingSession.case_id)
-        .order_by(func.count().desc(), CounselingSession.case_id).limit(1)).scalar_one()
+        .order_by(func.count().desc(), CounselingSession.case_id).limit(1)).scalar()
+    if case_id is None:
+        raise SystemExit("This database has no counseling sessions: seed it again "
+                         "(without --reuse).")
     session_id = db.session.execute(
         select(CounselingSession.id).where(CounselingSession.case_id == case_id,
                                            CounselingSession.type == "joint",
