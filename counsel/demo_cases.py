@@ -193,9 +193,9 @@ def _couple_sessions(counselor: User, case: Case, alex: Client, sam: Client) -> 
     later = _session(counselor, case, _local(days=-2, hour=18), "video", "joint",
                      [alex, sam], **SESSIONS["follow_up"])
     db.session.add_all([
-        AgreementFollowUp(agreement=both, session=later, outcome="kept",
+        AgreementFollowUp(agreement_id=both.id, session=later, outcome="kept",
                           note="Both Sundays happened; Sam said the second one felt easier."),
-        AgreementFollowUp(agreement=phones, session=later, outcome="partly",
+        AgreementFollowUp(agreement_id=phones.id, session=later, outcome="partly",
                           note="Three evenings out of five; work calls got in the way twice."),
     ])
     _session(counselor, case, _local(days=7, hour=18), "in_person", "joint", [alex, sam],

@@ -112,7 +112,7 @@ def build_scene(people) -> dict:
     signing.add_addendum(counselor, joint, "ADDENDUM-TEXT-1")
     later = _session(couple, counselor, [alex, sam], 4, days=-2, type_="joint",
                      agenda="AGENDA-4", next_steps="NEXT-STEPS-4")
-    db.session.add(AgreementFollowUp(agreement=agreements[0], session=later, outcome="kept",
+    db.session.add(AgreementFollowUp(agreement_id=agreements[0].id, session=later, outcome="kept",
                                      note="FOLLOW-UP-NOTE-4"))
     _session(couple, counselor, [alex, sam], 5, days=7, type_="joint", agenda="AGENDA-5")
     _session(own[casey], counselor, [casey], 6, days=-3, signed=True)
