@@ -28,7 +28,7 @@ from counsel.session_log import signing
 
 from .. import factories
 from ..conftest import Auth
-from .privacy_walk import scene_ids, walk
+from .privacy_walk import client_rules, scene_ids, walk
 
 SCREENING_CONCERNS = "Concerns noted: joint work only with care"
 MIN_PAGES = 10  # pages with data each person's walk must have opened
@@ -172,6 +172,12 @@ def test_no_client_page_holds_anything_of_anyone_else(app, client, people, perso
            "jordan": "JORDAN-WORK-1"}[person]
     assert result.search(own), f"{person}'s own revision is on no page the walk opened"
     assert result.search(f"{own.split('-')[0]}-REVIEW-1")
+    # and, once the portal has the pages, what this person may read of sessions and shares
+    arguments = {name for rule in client_rules(app) for name in rule.arguments}
+    if "session_id" in arguments and person in ("alex", "sam"):
+        assert result.search("SUMMARY-3") and result.search("AGENDA-3")
+    if "share_id" in arguments and person == "sam":
+        assert result.search("ALEX-SHARED-2")
 
 
 def _demo_forbidden(reader: User) -> list[str]:
