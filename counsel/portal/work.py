@@ -17,7 +17,7 @@ from ..forms import EmptyForm
 from ..inputs import takes_json
 from ..models import Assignment
 from ..permissions import assignment_for_client, revision_of
-from . import bp
+from . import bp, partners
 from .forms import conflict_choices, work_form
 
 
@@ -160,7 +160,9 @@ def revision(assignment_id, number):
     db.session.commit()
     review = rev.review if rev.review and rev.review.sent_at else None
     return render_template("portal/revision.html", assignment=assignment, revision=rev,
-                           review=review)
+                           review=review, partners=partners.partners_of(assignment.client),
+                           shares=partners.active_shares_of_revision(assignment.client, rev),
+                           form=EmptyForm())
 
 
 def rescue_work(reason: str):
