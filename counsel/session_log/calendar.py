@@ -113,7 +113,10 @@ def build_calendar(counselor_id: int, sessions, names) -> bytes:
         event.add("status", "CANCELLED" if s.cancelled_at else "CONFIRMED")
         event.add("sequence", max(0, (s.version or 1) - 1))
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    # The zone's rules for the feed's window (and a year either side), not since 1970.
+    today = utcnow().date()
+    calendar.add_missing_timezones(first_date=today - PAST - timedelta(days=365),
+                                   last_date=today + AHEAD + timedelta(days=365))
     return calendar.to_ical()
 
 
