@@ -71,6 +71,12 @@ PAGES = [
     Page("client home", "client", lambda t: "/my/"),
     Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
     Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),
+    Page("client revision page", "client",
+         lambda t: f"/my/assignments/{t.assignment_id}/revisions/{t.revision_number}"),
+    Page("client sessions", "client", lambda t: "/my/sessions"),
+    Page("client agreements", "client", lambda t: "/my/agreements"),
+    Page("shared with you", "client", lambda t: "/my/shared"),
+    Page("calendar page", "counselor", lambda t: "/calendar"),
 ]
 
 

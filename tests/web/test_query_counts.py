@@ -25,6 +25,7 @@ from counsel.models import (
 
 from .. import factories
 from ..conftest import Auth
+from . import partner_world
 
 MOST = 8
 SMALL = {"clients": 3, "revisions": 2, "comments": 1}
@@ -82,7 +83,8 @@ def practice(clients, revisions, comments):
     client, work = first
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
-            "work": work["revision_requested"].id, "draft": work["in_progress"]}
+            "work": work["revision_requested"].id, "draft": work["in_progress"],
+            **partner_world.add(client, counselor, exercise, max(1, clients // 3))}
 
 
 def _autosave(w):
@@ -108,6 +110,17 @@ PAGES = [
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
     ("client access history", "client", lambda w: "/my/access", None),
     ("autosave", "client", lambda w: f"/my/assignments/{w['draft'].id}/draft", _autosave),
+    ("client sessions", "client", lambda w: "/my/sessions", None),
+    ("client session page", "client", lambda w: f"/my/sessions/{w['session']}", None),
+    ("client agreements", "client", lambda w: "/my/agreements", None),
+    ("shared with you", "client", lambda w: "/my/shared", None),
+    ("shared item", "client", lambda w: f"/my/shared/{w['share']}", None),
+    ("share confirmation", "client", lambda w: f"/my/assignments/{w['work']}/revisions/1/share",
+     None),
+    ("client revision page", "client", lambda w: f"/my/assignments/{w['work']}/revisions/1",
+     None),
+    ("calendar page", "counselor", lambda w: "/calendar", None),
+    ("calendar feed", "counselor", lambda w: f"/calendar/{w['feed_token']}.ics", None),
 ]
 
 
