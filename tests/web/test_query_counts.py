@@ -28,8 +28,8 @@ from ..conftest import Auth
 from . import partner_world
 
 MOST = 8
-SMALL = {"clients": 3, "revisions": 2, "comments": 1}
-LARGE = {"clients": 60, "revisions": 6, "comments": 4}
+SMALL = {"clients": 3, "revisions": 2, "comments": 1, "partners": 1}
+LARGE = {"clients": 60, "revisions": 6, "comments": 4, "partners": 20}
 # status of each assignment every client gets, and whether it has revisions
 WORK = ("submitted", "completed", "revision_requested", "in_progress", "assigned")
 
@@ -61,10 +61,11 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments):
+def practice(clients, revisions, comments, partners=0):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
-    what the counselor's lists show. Returns the ids the pages need."""
+    what the counselor's lists show. With ``partners``, the first is also in a couple's case
+    that many sessions and shares deep (see partner_world). Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
@@ -84,7 +85,7 @@ def practice(clients, revisions, comments):
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
-            **partner_world.add(client, counselor, exercise, max(1, clients // 3))}
+            **(partner_world.add(client, counselor, exercise, partners) if partners else {})}
 
 
 def _autosave(w):
