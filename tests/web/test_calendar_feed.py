@@ -195,3 +195,12 @@ def test_access_matrix(app, world, people, who):
         assert feed.status_code == 200 and b"BEGIN:VCALENDAR" in feed.data
     else:
         assert feed.status_code == 403  # signed in to the portal or admin: not this page
+
+
+def test_initials_only():
+    from counsel.session_log.calendar import initials
+
+    assert initials("Alex Rivera") == "A.R."
+    assert initials("Sam  de la Cruz Okafor") == "S.O."
+    assert initials("émile") == "É."
+    assert initials("") == "?"

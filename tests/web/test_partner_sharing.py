@@ -166,8 +166,11 @@ def test_sharing_someone_elses_revision_is_refused(app, world, people):
     assert len(refused) >= 9
 
 
-def test_a_revision_that_does_not_exist_and_a_case_that_is_not_theirs(app, world, people):
+def test_only_submitted_revisions_and_only_their_own_cases(app, world, people):
+    """A draft is not a revision: the work alex is revising has revision 1 and a draft,
+    and "revision 2" of it does not exist to share."""
     alex = browser(app, world, people, "alex")
+    assert alex.post(share_url(world["shared"], 2)).status_code == 404
     assert alex.get(share_url(world["unshared"], 7)).status_code == 404
     assert alex.post(share_url(world["unshared"]),
                      data={"case": world["casey_case"].id}).status_code == 404
