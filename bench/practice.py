@@ -88,7 +88,13 @@ PAGES = [
     Page("case page", "counselor", lambda t: f"/cases/{t.case_id}"),
     Page("session page", "counselor", lambda t: f"/sessions/{t.session_id}"),
     Page("session list", "counselor", lambda t: "/sessions/"),
+    Page("calendar page", "counselor", lambda t: "/calendar"),
+    Page("client revision page", "client",
+         lambda t: f"/my/assignments/{t.assignment_id}/revisions/{t.revision_number}"),
+    # A partner in the case with a year of sessions: these pages have something to show.
     Page("client sessions", "partner", lambda t: "/my/sessions"),
+    Page("client agreements", "partner", lambda t: "/my/agreements"),
+    Page("shared with you", "partner", lambda t: "/my/shared"),
 ]
 
 

@@ -75,6 +75,15 @@ PHRASES = {
     "session.sign": ("change", "signed {record}"),
     "session.addendum": ("change", "added an addendum to {record}"),
     # sharing between partners, and the client's view of sessions
+    "share.create": ("change", "shared {record} with the other partner"),
+    "share.withdraw": ("change", "withdrew the share of {record}"),
+    "share.view": ("view", "read {record}, shared with them by the other partner"),
+    "shares.view": ("view", "opened the list of what is shared with them"),
+    "sessions.view": ("view", "opened the list of their sessions"),
+    "session.view": ("view", "read the shared summary of a session"),
+    "agreements.view": ("view", "read their agreements"),
+    "calendar.feed_create": ("change", "made a new private calendar link"),
+    "calendar.feed": ("view", "had the private calendar read (times and initials only)"),
 }
 # The same action, when it did not succeed.
 FAILED = {

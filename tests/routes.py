@@ -3,7 +3,8 @@ tests the moment it exists."""
 
 from werkzeug.routing import IntegerConverter, Rule
 
-PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health", "web.favicon"}
+PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health", "web.favicon",
+          "session_log.calendar_feed"}
 
 
 def sample_url(rule: Rule, ids: dict | None = None) -> str:

@@ -9,7 +9,8 @@ from ..rescue import rescue
 from . import sessions
 
 PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.accept_invitation", "static", "web.health",
-                    "web.favicon"}
+                    "web.favicon",
+                    "session_log.calendar_feed"}  # a calendar app: the secret URL is the key
 
 
 def _wants_json() -> bool:

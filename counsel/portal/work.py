@@ -5,6 +5,7 @@ refusal answers with their text."""
 from flask import flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, rescue
@@ -15,9 +16,9 @@ from ..clock import localtime
 from ..extensions import db
 from ..forms import EmptyForm
 from ..inputs import takes_json
-from ..models import Assignment
+from ..models import Assignment, Review, Revision
 from ..permissions import assignment_for_client, revision_of
-from . import bp
+from . import bp, partners
 from .forms import conflict_choices, work_form
 
 
@@ -155,12 +156,16 @@ def autosave(assignment_id):
 @bp.get("/assignments/<int:assignment_id>/revisions/<int:number>")
 def revision(assignment_id, number):
     assignment = assignment_for_client(assignment_id)
-    rev = revision_of(assignment, number)
+    review = joinedload(Revision.review)
+    rev = revision_of(assignment, number, review.joinedload(Review.counselor),
+                      review.selectinload(Review.comments))
     audit.record("revision.view", rev, client=assignment.client)
     db.session.commit()
     review = rev.review if rev.review and rev.review.sent_at else None
     return render_template("portal/revision.html", assignment=assignment, revision=rev,
-                           review=review)
+                           review=review, partners=partners.partners_of(assignment.client),
+                           shares=partners.active_shares_of_revision(assignment.client, rev),
+                           form=EmptyForm())
 
 
 def rescue_work(reason: str):

@@ -9,3 +9,4 @@ bp = Blueprint("session_log", __name__)
 bp.before_request(lambda: role_required("counselor"))
 
 from . import views  # noqa: E402, F401
+from .calendar import calendar_feed  # noqa: E402, F401

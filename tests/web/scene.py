@@ -14,6 +14,7 @@ from counsel.extensions import db
 from counsel.models import Assignment
 
 from .. import factories
+from . import scene_partners
 
 
 def plain(tag: str) -> str:
@@ -67,7 +68,8 @@ def build(people, text=plain) -> dict:
                            body=text("unsent"))
     db.session.commit()
     assert db.session.get(Assignment, reviewed.id).status == "revision_requested"
-    return {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
+    built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
+    return built | scene_partners.build(people, built, text)
 
 
 def pages(scene) -> dict[str, dict[str, str]]:
@@ -93,5 +95,16 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "work (waiting)": f"/my/assignments/{w}",
             "revision 1": f"/my/assignments/{a}/revisions/1",
             "revision 2": f"/my/assignments/{a}/revisions/2",
+            "share": f"/my/assignments/{a}/revisions/1/share",
+            "sessions": "/my/sessions",
+            "session": f"/my/sessions/{scene['joint'].id}",
+            "agreements": "/my/agreements",
+            "shared with you": "/my/shared",
+            "shared item": f"/my/shared/{scene['partner_share'].id}",
         },
     }
+
+
+def sample(row) -> dict:
+    """A stand-in scene for listing the pages (every record is ``row``)."""
+    return dict.fromkeys(("reviewed", "waiting", "alex", "joint", "partner_share"), row)

@@ -15,7 +15,7 @@ JSON_ENDPOINTS = {"portal.autosave", "assignments.autosave_review"}
 def test_the_public_list_is_short(app):
     public = {rule.endpoint for rule, _ in rules(app)} & PUBLIC
     assert public == {"auth.sign_in", "auth.accept_invitation", "static", "web.health",
-                      "web.favicon"}
+                      "web.favicon", "session_log.calendar_feed"}
 
 
 def test_every_protected_route_sends_anonymous_people_to_sign_in(app, client):

@@ -121,7 +121,7 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "instructions", "stage", "kind", "prompts-0-text", "prompts-1-text",
                "answers-0", "answers-1", "action", "base_version", "prompt_index", "start",
                "quote", "body", "overall_comment", "decision", "rubric_specific", "role",
-               "counselor_id", "status"]
+               "counselor_id", "status", "case", "back"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01"])
@@ -136,7 +136,7 @@ def seeded(app, people):
     and his client Alex, and the ids each route's arguments should carry."""
     from counsel.auth import invitations
     from counsel.extensions import db
-    from counsel.models import Review, ReviewComment, Revision
+    from counsel.models import Review, ReviewComment, Revision, Share
 
     from .workflow import letter
 
@@ -149,13 +149,19 @@ def seeded(app, people):
                             body="Good start.")
     db.session.add_all([revision, review, comment])
     newcomer = factories.ClientFactory(counselor=people["counselor"], user__password_hash=None)
+    couple = factories.CaseFactory(counselor=people["counselor"],
+                                   partners=[people["alex"], people["sam"]])
+    db.session.flush()
+    share = Share(case_id=couple.id, author_id=people["alex"].id,
+                  recipient_id=people["sam"].id, revision_id=revision.id)
+    db.session.add(share)
     db.session.flush()
     token = invitations.issue(people["counselor"], newcomer.user)
     db.session.commit()
     return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
                     "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
-                    "user_id": people["counselor"].id},
+                    "user_id": people["counselor"].id, "share_id": share.id},
             "token": token}
 
 

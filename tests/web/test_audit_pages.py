@@ -30,6 +30,12 @@ AUDITED = {
     ("client", "work (waiting)"): ("assignment.view", "waiting"),
     ("client", "revision 1"): ("revision.view", "reviewed r1"),
     ("client", "revision 2"): ("revision.view", "reviewed r2"),
+    ("client", "share"): ("revision.view", "reviewed r1"),
+    ("client", "sessions"): ("sessions.view", "client"),
+    ("client", "session"): ("session.view", "joint"),
+    ("client", "agreements"): ("agreements.view", "client"),
+    ("client", "shared with you"): ("shares.view", "client"),
+    ("client", "shared item"): ("share.view", "shared by sam"),
 }
 
 # GET pages of the counselor and client blueprints that show no clinical text.
@@ -58,6 +64,8 @@ def record(scene, which):
         "reviewed r1": ("revisions", reviewed.revisions[0].id),
         "reviewed r2": ("revisions", reviewed.revisions[1].id),
         "waiting r1": ("revisions", waiting.revisions[0].id),
+        "joint": ("counseling_sessions", scene["joint"].id),
+        "shared by sam": ("revisions", scene["partner_revision"].id),
     }[which]
 
 
@@ -90,7 +98,9 @@ def test_each_clinical_page_writes_one_audit_row(client, auth, people, scene, ro
     target_type, target_id = record(scene, which)
     assert (row.actor_id, row.outcome, row.target_type) == (user.id, "success", target_type)
     assert row.target_id == (None if target_id is None else str(target_id))
-    expected_client = None if which is None else scene["alex"].id
+    # A shared item's view is in its author's history (sam's), not the reader's.
+    expected_client = None if which is None else \
+        scene["sam" if which == "shared by sam" else "alex"].id
     assert row.client_id == expected_client
     assert row.ip == "127.0.0.1"
     for r in rows:
@@ -102,7 +112,7 @@ def test_every_counselor_and_client_page_is_listed(app, people):
     row = SimpleNamespace(id=1)
     adapter = app.url_map.bind("localhost")
     listed = {adapter.match(url.split("?")[0])[0]
-              for urls in scenes.pages({"reviewed": row, "waiting": row, "alex": row}).values()
+              for urls in scenes.pages(scenes.sample(row)).values()
               for url in urls.values()}
     pages = {rule.endpoint for rule in app.url_map.iter_rules()
              if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in

@@ -25,10 +25,11 @@ from counsel.models import (
 
 from .. import factories
 from ..conftest import Auth
+from . import partner_world
 
 MOST = 8
-SMALL = {"clients": 3, "revisions": 2, "comments": 1}
-LARGE = {"clients": 60, "revisions": 6, "comments": 4}
+SMALL = {"clients": 3, "revisions": 2, "comments": 1, "partners": 1}
+LARGE = {"clients": 60, "revisions": 6, "comments": 4, "partners": 20}
 # status of each assignment every client gets, and whether it has revisions
 WORK = ("submitted", "completed", "revision_requested", "in_progress", "assigned")
 
@@ -60,10 +61,11 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments):
+def practice(clients, revisions, comments, partners=0):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
-    what the counselor's lists show. Returns the ids the pages need."""
+    what the counselor's lists show. With ``partners``, the first is also in a couple's case
+    that many sessions and shares deep (see partner_world). Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
@@ -82,7 +84,8 @@ def practice(clients, revisions, comments):
     client, work = first
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
-            "work": work["revision_requested"].id, "draft": work["in_progress"]}
+            "work": work["revision_requested"].id, "draft": work["in_progress"],
+            **(partner_world.add(client, counselor, exercise, partners) if partners else {})}
 
 
 def _autosave(w):
@@ -108,6 +111,17 @@ PAGES = [
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
     ("client access history", "client", lambda w: "/my/access", None),
     ("autosave", "client", lambda w: f"/my/assignments/{w['draft'].id}/draft", _autosave),
+    ("client sessions", "client", lambda w: "/my/sessions", None),
+    ("client session page", "client", lambda w: f"/my/sessions/{w['session']}", None),
+    ("client agreements", "client", lambda w: "/my/agreements", None),
+    ("shared with you", "client", lambda w: "/my/shared", None),
+    ("shared item", "client", lambda w: f"/my/shared/{w['share']}", None),
+    ("share confirmation", "client", lambda w: f"/my/assignments/{w['work']}/revisions/1/share",
+     None),
+    ("client revision page", "client", lambda w: f"/my/assignments/{w['work']}/revisions/1",
+     None),
+    ("calendar page", "counselor", lambda w: "/calendar", None),
+    ("calendar feed", "counselor", lambda w: f"/calendar/{w['feed_token']}.ics", None),
 ]
 
 

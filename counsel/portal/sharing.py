@@ -1,0 +1,89 @@
+"""The client's sharing pages: confirming a share of one of their revisions, withdrawing
+it, and reading what the other partner shared with them ("Shared with you")."""
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit
+from ..extensions import db
+from ..forms import EmptyForm
+from ..permissions import assignment_for_client, own_client_record, refuse, revision_of
+from . import bp, partners
+from .partners import ShareRefused
+
+
+def _revision_url(revision):
+    return url_for(".revision", assignment_id=revision.assignment_id, number=revision.number)
+
+
+@bp.route("/assignments/<int:assignment_id>/revisions/<int:number>/share",
+          methods=["GET", "POST"])
+def share(assignment_id, number):
+    """GET: exactly what the other partner would see, and a button to confirm. POST: share."""
+    client = own_client_record()
+    assignment = assignment_for_client(assignment_id)
+    revision = revision_of(assignment, number)
+    case_id = request.values.get("case")
+    partner = partners.choose_partner(partners.partners_of(client), case_id)
+    if partner is None:
+        refuse("cases", case_id)
+    form = EmptyForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            partners.share(current_user, client, revision, partner)
+            db.session.commit()
+            flash(f"Shared with {partner.client.display_name}. They can read this revision "
+                  "under \u201cShared with you\u201d. You can withdraw it at any time.", "success")
+        except ShareRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "info")
+        return redirect(_revision_url(revision))
+    already = any(s.recipient_id == partner.client.id
+                  for s in partners.active_shares_of_revision(client, revision))
+    audit.record("revision.view", revision, client=client)
+    db.session.commit()
+    return render_template("portal/share.html", assignment=assignment, revision=revision,
+                           partner=partner, form=form, already=already)
+
+
+@bp.post("/shares/<int:share_id>/withdraw")
+def withdraw_share(share_id):
+    client = own_client_record()
+    item = partners.own_share(client, share_id)
+    if EmptyForm().validate_on_submit():
+        try:
+            partners.withdraw(current_user, item)
+            db.session.commit()
+            flash(f"Withdrawn: {item.recipient.display_name} can no longer see it.", "success")
+        except ShareRefused as refused:
+            db.session.rollback()
+            flash(refused.message, "info")
+    if request.form.get("back") == "shared":
+        return redirect(url_for(".shared_list"))
+    return redirect(_revision_url(item.revision))
+
+
+@bp.get("/shared")
+def shared_list():
+    """What the other partner shares with this client, and what this client shares."""
+    client = own_client_record()
+    audit.record("shares.view", client)
+    db.session.commit()
+    return render_template("portal/shared_list.html", received=partners.shared_with(client),
+                           given=partners.shared_by(client), form=EmptyForm())
+
+
+@bp.get("/shared/<int:share_id>")
+def shared_item(share_id):
+    """One item shared with this client, read-only; once withdrawn, nothing of it."""
+    client = own_client_record()
+    item = partners.share_for_recipient(client, share_id)
+    if not item.active:
+        audit.record("share.view", item.revision, client=item.author_id, outcome="withdrawn",
+                     detail=f"share {item.id}")
+        db.session.commit()
+        return render_template("portal/share_gone.html"), 410
+    audit.record("share.view", item.revision, client=item.author_id, detail=f"share {item.id}")
+    db.session.commit()
+    return render_template("portal/shared_item.html", item=item,
+                           assignment=item.revision.assignment, revision=item.revision)
