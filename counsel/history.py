@@ -72,6 +72,18 @@ PHRASES = {
     "backup.restore": ("account", "restored the practice's records from a backup"),
     # cases, the safety flag and screenings
     # the session log
+    "session.view": ("view", "opened {record}"),
+    "session.list.view": ("view", "opened the list of sessions"),
+    "session.create": ("change", "logged {record}"),
+    "session.update": ("change", "edited {record}"),
+    "session.autosave": ("change", "worked on the notes of {record}"),
+    "session.draft_conflict": ("view", "compared two versions of the notes of {record}"),
+    "session.cancel": ("change", "cancelled {record}"),
+    "session.screening_confirmed": ("change", "went ahead with {record} without a safety "
+                                              "screening on record"),
+    "agreement.create": ("change", "recorded an agreement"),
+    "agreement.remove": ("change", "removed an agreement"),
+    "agreement.follow_up": ("change", "recorded how an agreement went"),
     "session.sign": ("change", "signed {record}"),
     "session.addendum": ("change", "added an addendum to {record}"),
     # sharing between partners, and the client's view of sessions
