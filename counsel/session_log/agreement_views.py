@@ -12,7 +12,7 @@ from ..permissions import client_for_counselor, exercise_for_counselor, refuse
 from . import bp, operations, signing
 from .forms import FollowUpForm
 from .operations import SessionRefused
-from .page import agreement_form, assign_form, load_session, render_page
+from .page import agreement_form, assign_form, load_session, refused_if_locked, render_page
 
 REFUSED = (SessionRefused, signing.SessionLocked)
 
@@ -33,6 +33,8 @@ def _agreement_of_case(session, agreement_id: int) -> Agreement:
 def add_agreement(session_id):
     session = load_session(session_id)
     form = agreement_form(session.case)
+    if locked := refused_if_locked(session, "agree", agreement=form):
+        return locked
     if not form.validate_on_submit():
         return render_page(session, 422, agreement=form)
     try:
@@ -43,7 +45,8 @@ def add_agreement(session_id):
     except REFUSED as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
-        return render_page(load_session(session_id), _status(refused), agreement=form)
+        return render_page(load_session(session_id), _status(refused), agreement=form,
+                           notice=refused.message)
     flash("Agreement added.", "success")
     return redirect(url_for(".show", session_id=session_id) + "#agreements")
 
@@ -68,6 +71,8 @@ def follow_up(session_id, agreement_id):
     session = load_session(session_id)
     agreement = _agreement_of_case(session, agreement_id)
     form = FollowUpForm(prefix=f"f{agreement.id}")
+    if locked := refused_if_locked(session, "follow_up", follow_up=(agreement.id, form)):
+        return locked
     if not form.validate_on_submit():
         return render_page(session, 422, follow_up=(agreement.id, form))
     try:
@@ -87,12 +92,13 @@ def follow_up(session_id, agreement_id):
 def assign(session_id):
     session = load_session(session_id)
     form = assign_form(session)
+    if locked := refused_if_locked(session, "assign", assign=form):
+        return locked
     if not form.validate_on_submit() or not form.exercise.data:
         if form.is_submitted() and not form.exercise.data and not form.exercise.errors:
             form.exercise.errors = ["Choose an exercise."]
         return render_page(session, 422, assign=form)
     try:
-        signing.require(session, "assign")
         client = client_for_counselor(form.client.data)
         exercise = exercise_for_counselor(form.exercise.data)
         assignment = operations.assign_in_session(
@@ -102,6 +108,7 @@ def assign(session_id):
     except (*REFUSED, WorkRefused) as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
-        return render_page(load_session(session_id), _status(refused), assign=form)
+        return render_page(load_session(session_id), _status(refused), assign=form,
+                           notice=refused.message)
     flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
     return redirect(url_for(".show", session_id=session_id) + "#assignments")

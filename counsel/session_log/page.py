@@ -107,7 +107,7 @@ def assign_form(session: CounselingSession, formdata=True) -> SessionAssignForm:
 
 def render_page(session: CounselingSession, status: int = 200, *, form=None,
                 agreement=None, follow_up=None, assign=None, addendum=None,
-                screening_needed=None, conflict=None, notice=None):
+                screening_needed=None, conflict=None, notice=None, unsaved=()):
     """The session page. Forms passed in (bound to what was posted) are shown with their
     errors and text; the others start empty. Records the view."""
     audit.record("session.view", session, client=operations.first_attendee(session))
@@ -128,5 +128,19 @@ def render_page(session: CounselingSession, status: int = 200, *, form=None,
         addendum_form=addendum or AddendumForm(formdata=None), button=EmptyForm(),
         assignments=assignments, state=signing.state(session),
         intact=signing.intact(session) if session.signed else None,
-        screening_needed=screening_needed, conflict=conflict, notice=notice)
+        screening_needed=screening_needed, conflict=conflict, notice=notice,
+        unsaved=unsaved)
     return page, status
+
+
+def refused_if_locked(session: CounselingSession, action: str, **forms):
+    """The page again (409) with the reason, when the session's state does not allow
+    ``action``; None when it does. Checked before any form, so a signed session's page says
+    why whatever was posted."""
+    if signing.allowed(session, action):
+        return None
+    posted = [f[1] if isinstance(f, tuple) else f for f in forms.values()]
+    unsaved = [(field.label.text, field.data) for form in posted for field in form
+               if field.type in ("TextAreaField", "StringField") and field.data]
+    return render_page(session, 409, notice=signing.REFUSALS[signing.state(session)],
+                       unsaved=unsaved, **forms)

@@ -112,7 +112,9 @@ def sign(counselor: User, session: CounselingSession) -> None:
 def add_addendum(counselor: User, session: CounselingSession, body: str) -> Addendum:
     require(session, "add_addendum")
     signed_at = utcnow()
-    addendum = Addendum(session=session, body=body, signed_by_id=counselor.id,
+    # By id: appending to ``session.addenda`` would mark the signed session itself as
+    # changed, which the models refuse.
+    addendum = Addendum(session_id=session.id, body=body, signed_by_id=counselor.id,
                         signed_at=signed_at,
                         content_hash=digest({"session_id": session.id, "body": body,
                                              "signed_by_id": counselor.id,

@@ -16,7 +16,7 @@ from ..permissions import case_for_counselor
 from . import bp, operations, queries, signing
 from .forms import AddendumForm, SessionForm
 from .operations import ScreeningNeeded, SessionRefused
-from .page import load_session, render_page, session_form
+from .page import load_session, refused_if_locked, render_page, session_form
 
 
 @bp.get("/sessions/")
@@ -74,6 +74,8 @@ def update(session_id):
     """Save the edit form: when and how, who attended, and the text."""
     session = load_session(session_id)
     form = session_form(session)
+    if locked := refused_if_locked(session, "edit", form=form):
+        return locked
     if not form.validate_on_submit():
         return render_page(session, 422, form=form)
     if form.base() != session.version and operations.held_text(session) != {
@@ -100,7 +102,8 @@ def update(session_id):
         db.session.rollback()
         form.form_errors.append(refused.message)
         return render_page(load_session(session_id), 409 if isinstance(
-            refused, signing.SessionLocked) else 422, form=form)
+            refused, signing.SessionLocked) else 422, form=form,
+                           notice=refused.message)
     except StaleDataError:
         db.session.rollback()
         return redirect(url_for(".show", session_id=session_id))
@@ -140,6 +143,8 @@ def cancel(session_id):
 def add_addendum(session_id):
     session = load_session(session_id)
     form = AddendumForm()
+    if locked := refused_if_locked(session, "add_addendum", addendum=form):
+        return locked
     if not form.validate_on_submit():
         return render_page(session, 422, addendum=form)
     try:
@@ -148,6 +153,7 @@ def add_addendum(session_id):
     except signing.SessionLocked as refused:
         db.session.rollback()
         form.form_errors.append(refused.message)
-        return render_page(load_session(session_id), 409, addendum=form)
+        return render_page(load_session(session_id), 409, addendum=form,
+                           notice=refused.message)
     flash("Addendum signed and added under the session.", "success")
     return redirect(url_for(".show", session_id=session_id) + "#addenda")
