@@ -30,10 +30,10 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bench import load, seed  # noqa: E402
+from bench import load, seed, sessions_seed  # noqa: E402
 from counsel import create_app  # noqa: E402
 from counsel.extensions import db  # noqa: E402
-from counsel.models import Assignment, Client, Revision, User  # noqa: E402
+from counsel.models import Assignment, Client, CounselingSession, Revision, User  # noqa: E402
 
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/counsel_bench"
 
@@ -50,6 +50,8 @@ class Targets:
     work_id: int
     autosave: list  # (assignment id, number of prompts), one per wrk connection
     writers: list  # (client email, assignment id, number of prompts)
+    case_id: int = 0  # the case with a year of weekly sessions (bench/sessions_seed.py)
+    session_id: int = 0  # its latest (unsigned) session
 
 
 class Page(NamedTuple):
@@ -71,6 +73,9 @@ PAGES = [
     Page("client home", "client", lambda t: "/my/"),
     Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
     Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),
+    Page("session page", "counselor", lambda t: f"/sessions/{t.session_id}"),
+    Page("session list", "counselor", lambda t: "/sessions/"),
+    Page("session list, one case", "counselor", lambda t: f"/sessions/?case_id={t.case_id}"),
 ]
 
 
@@ -83,6 +88,7 @@ def prepare(url: str, scale: float, reuse: bool, fresh_pg: bool) -> Targets:
         if not reuse:
             started = time.perf_counter()
             rows = seed.seed(scale)
+            rows["counseling sessions"] = _seed_sessions()
             print(f"seeded in {time.perf_counter() - started:.1f} s: "
                   + ", ".join(f"{v:,} {k}" for k, v in rows.items()), flush=True)
         targets = choose_targets()
@@ -101,6 +107,14 @@ def _create_pg_database(url: str, drop: bool) -> None:
         if not exists:
             conn.execute(text(f'CREATE DATABASE "{parsed.database}"'))
     server.dispose()
+
+
+def _seed_sessions() -> int:
+    """A year of weekly sessions for the signed-in counselor (user 1)."""
+    partners = db.session.scalars(select(Client).join(Client.user).where(
+        Client.counselor_id == 1, User.active.is_(True)).order_by(Client.id).limit(2)).all()
+    sessions_seed.year_of_sessions(db.session.get(User, 1), partners)
+    return 52
 
 
 def choose_targets() -> Targets:
@@ -125,7 +139,12 @@ def choose_targets() -> Targets:
         .group_by(User.email).order_by(User.email).limit(50)).all()
     prompts = {a.id: len(a.prompts) for a in db.session.scalars(
         select(Assignment).where(Assignment.id.in_([w[1] for w in writers])))}
+    case_id, session_id = db.session.execute(
+        select(CounselingSession.case_id, func.max(CounselingSession.id))
+        .where(CounselingSession.counselor_id == 1).group_by(CounselingSession.case_id)
+        .order_by(func.count().desc()).limit(1)).one()
     return Targets(
+        case_id=case_id, session_id=session_id,
         counselor=db.session.get(User, 1).email, client=client.user.email,
         client_id=client.id, assignment_id=assignment.id, revision_number=number,
         work_id=editable[0].id, autosave=[(a.id, len(a.prompts)) for a in editable[:4]],

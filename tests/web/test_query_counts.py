@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from bench.sessions_seed import year_of_sessions
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import (
@@ -27,8 +28,8 @@ from .. import factories
 from ..conftest import Auth
 
 MOST = 8
-SMALL = {"clients": 3, "revisions": 2, "comments": 1}
-LARGE = {"clients": 60, "revisions": 6, "comments": 4}
+SMALL = {"clients": 3, "revisions": 2, "comments": 1, "weeks": 4}
+LARGE = {"clients": 60, "revisions": 6, "comments": 4, "weeks": 52}
 # status of each assignment every client gets, and whether it has revisions
 WORK = ("submitted", "completed", "revision_requested", "in_progress", "assigned")
 
@@ -60,14 +61,14 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments):
+def practice(clients, revisions, comments, weeks):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
     what the counselor's lists show. Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
-    first = None
+    first, partners = None, []
     for n in range(clients):
         client = factories.ClientFactory(counselor=counselor)
         db.session.flush()
@@ -78,11 +79,14 @@ def practice(clients, revisions, comments):
             db.session.add(AuditEvent(action="client.view", actor=counselor, client_id=client.id,
                                       target_type="clients", target_id="-"))
         first = first or (client, work)
+        partners.append(client)
     db.session.commit()
     client, work = first
+    # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
+    sessions = year_of_sessions(counselor, partners[:2], weeks)
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
-            "work": work["revision_requested"].id, "draft": work["in_progress"]}
+            "work": work["revision_requested"].id, "draft": work["in_progress"], **sessions}
 
 
 def _autosave(w):
@@ -108,6 +112,13 @@ PAGES = [
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
     ("client access history", "client", lambda w: "/my/access", None),
     ("autosave", "client", lambda w: f"/my/assignments/{w['draft'].id}/draft", _autosave),
+    ("session page", "counselor", lambda w: f"/sessions/{w['session']}", None),
+    ("signed session page", "counselor", lambda w: f"/sessions/{w['signed']}", None),
+    ("session list", "counselor", lambda w: "/sessions/", None),
+    ("session list, one case", "counselor", lambda w: f"/sessions/?show=past&case_id={w['case']}",
+     None),
+    ("sessions to sign, all", "counselor", lambda w: "/dashboard/unsigned", None),
+    ("new session", "counselor", lambda w: f"/cases/{w['case']}/sessions/new", None),
 ]
 
 

@@ -17,7 +17,6 @@ from counsel.models import (
 )
 from counsel.session_log import signing
 from counsel.session_log.forms import (
-    AddendumForm,
     AgreementForm,
     FollowUpForm,
     SessionAssignForm,
@@ -174,9 +173,8 @@ def test_an_unsigned_session_takes_no_addendum(client, auth, people):
 
 
 def raw(statement: str, **params):
-    with db.engine.connect() as conn:
-        with conn.begin():
-            conn.execute(text(statement), params)
+    with db.engine.connect() as conn, conn.begin():
+        conn.execute(text(statement), params)
 
 
 @pytest.mark.parametrize("statement", [
