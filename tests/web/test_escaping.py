@@ -46,6 +46,11 @@ SHOWN = {
                                      *FEEDBACK],
     ("counselor", "review (open)"): ["name", "title", "prompt1", "answer", "quote", "unsent"],
     ("counselor", "compare"): ["title", "prompt1", "answer"],
+    ("counselor", "session (signed)"): ["case", "summary", "private", "agenda", "perspectives",
+                                        "acknowledged", "steps", "agreement", "addendum",
+                                        "followup", "pref"],
+    ("counselor", "session (open)"): ["case", "private2", "agreement", "followup", "pref"],
+    ("counselor", "session list"): ["case"],
     ("client", "home"): ["pref", "title"],
     ("client", "access"): ["cname"],
     ("client", "work"): ["cname", "note", "answer", *EXERCISE, *FEEDBACK],
@@ -63,7 +68,8 @@ def scene(people):
 def test_every_page_is_listed():
     """A page added to scene.pages must say here which typed fields it shows."""
     row = SimpleNamespace(id=1)
-    pages = scenes.pages({"reviewed": row, "waiting": row, "alex": row})
+    pages = scenes.pages({"reviewed": row, "waiting": row, "alex": row, "signed": row,
+                          "open": row})
     assert {(role, name) for role, urls in pages.items() for name in urls} == set(SHOWN)
 
 
