@@ -19,8 +19,20 @@ from datetime import datetime
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import selectinload
 
+from .clock import localtime
 from .extensions import db
-from .models import Assignment, AuditEvent, Client, Draft, Review, ReviewComment, Revision, User
+from .models import (
+    Assignment,
+    AuditEvent,
+    Client,
+    CounselingSession,
+    Draft,
+    Review,
+    ReviewComment,
+    Revision,
+    SessionAttendee,
+    User,
+)
 
 PAGE_SIZE = 50  # lines on a page
 WINDOW = 500  # rows read for one page, at most: the bound on a page's cost
@@ -291,4 +303,11 @@ def record_names(client: Client, rows: list[Entry]) -> dict[tuple[str, str], str
         if ids := wanted.get(target_type):
             for id_, number, title in db.session.execute(statement.where(column.in_(ids), own)):
                 names[target_type, str(id_)] = f"revision {number} of “{title}”"
+    if ids := wanted.get("counseling_sessions"):  # only sessions this client attended
+        for id_, starts_at in db.session.execute(
+                select(CounselingSession.id, CounselingSession.starts_at)
+                .join(SessionAttendee, SessionAttendee.session_id == CounselingSession.id)
+                .where(CounselingSession.id.in_(ids), SessionAttendee.client_id == client.id)):
+            names["counseling_sessions", str(id_)] = (
+                f"the session of {localtime(starts_at, '%d %b %Y')}")
     return names

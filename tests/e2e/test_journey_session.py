@@ -83,7 +83,8 @@ def test_journey_6_a_joint_mediated_session(live_app, live_url, page, sign_in, a
     page.get_by_label("Agenda").fill("How to talk about the affair without blame.")
     page.get_by_label("Private notes").fill(NOTES_BEFORE)
     page.get_by_role("button", name="Save session").click()
-    expect(page.get_by_role("heading", name=re.compile("Joint \\(mediated\\) session"))).to_be_visible()
+    heading = re.compile("Joint \\(mediated\\) session")
+    expect(page.get_by_role("heading", name=heading)).to_be_visible()
     a11y.check(page)
     session = stored_session()
     assert session.type == "joint" and len(session.attendees) == 2

@@ -9,11 +9,11 @@ others plain words. Each field gets its own tag, so a test can say which field l
 from datetime import timedelta
 
 from counsel.assignments import operations
-from counsel.session_log import operations as session_operations
-from counsel.session_log import signing
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import Assignment, utcnow
+from counsel.session_log import operations as session_operations
+from counsel.session_log import signing
 
 from .. import factories
 

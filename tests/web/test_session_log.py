@@ -303,3 +303,70 @@ def test_cancelling_a_session(client, session, signed_in):
     response = client.post(f"/sessions/{session.id}/agreements", data={"text": "x" * 5,
                                                                       "binds": "both"})
     assert response.status_code == 409 and "cancelled" in response.text
+
+
+def test_the_session_list_puts_upcoming_first_then_past_newest_first(client, people, case,
+                                                                     signed_in):
+    from counsel.models import utcnow
+
+    now = utcnow()
+    made = {name: factories.CounselingSessionFactory(case=case, starts_at=now + delta)
+            for name, delta in (("past_old", -timedelta(days=30)),
+                                ("soon", timedelta(days=1)),
+                                ("past_recent", -timedelta(days=2)),
+                                ("later", timedelta(days=20)))}
+    other_case = factories.CaseFactory(counselor=people["counselor"], name="Someone else")
+    elsewhere = factories.CounselingSessionFactory(case=other_case, starts_at=now)
+    theirs = factories.CounselingSessionFactory(
+        case=factories.CaseFactory(counselor=people["other_counselor"], name="Not mine"))
+    db.session.commit()
+
+    def order(query=""):
+        page = client.get("/sessions/" + query)
+        assert page.status_code == 200
+        assert "Not mine" not in page.text and f"/sessions/{theirs.id}\"" not in page.text
+        ids = {s.id: name for name, s in made.items()} | {elsewhere.id: "elsewhere"}
+        import re
+        return [ids[int(i)] for i in re.findall(r'href="/sessions/(\d+)"', page.text)
+                if int(i) in ids]
+
+    assert order(f"?case_id={case.id}") == ["soon", "later", "past_recent", "past_old"]
+    assert order(f"?show=upcoming&case_id={case.id}") == ["soon", "later"]
+    assert order(f"?show=past&case_id={case.id}") == ["past_recent", "past_old"]
+    assert "elsewhere" in order()
+    signing_target = made["past_recent"]
+    from counsel.session_log import signing
+
+    signing.sign(people["counselor"], db.session.get(CounselingSession, signing_target.id))
+    db.session.commit()
+    assert "past_recent" not in order(f"?show=unsigned&case_id={case.id}")
+    assert client.get("/sessions/?show=nonsense&case_id=x&page=-3").status_code == 200
+
+
+def test_the_session_list_is_paged(client, people, case, signed_in):
+    for n in range(30):
+        factories.CounselingSessionFactory(case=case, starts_at=factories.utcnow()
+                                           - timedelta(days=n + 1))
+    db.session.commit()
+    first = client.get("/sessions/").text
+    assert "Page 1 of 2" in first and "Sessions (30)" in first
+    assert "Page 2 of 2" in client.get("/sessions/?page=2").text
+
+
+def test_session_audit_rows_name_an_attendee(client, people, session, signed_in):
+    client.get(f"/sessions/{session.id}")
+    client.post(f"/sessions/{session.id}/autosave", json={"private_notes": "n",
+                                                          "base_version": 1})
+    rows = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.target_type == "counseling_sessions")).all()
+    assert {r.action for r in rows} >= {"session.view", "session.autosave"}
+    assert all(r.client_id == people["alex"].id for r in rows)
+    assert all(r.detail != "n" for r in rows)
+
+
+def test_the_access_history_names_the_session(client, people, session, signed_in):
+    from counsel.clock import localtime
+
+    client.get(f"/sessions/{session.id}")
+    page = client.get(f"/clients/{people['alex'].id}/access").text
+    assert f"opened the session of {localtime(session.starts_at, '%d %b %Y')}" in page
