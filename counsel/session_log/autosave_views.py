@@ -97,7 +97,7 @@ def rescue_session_page(reason: str):
     session = load_session(found)
     forms = {}
     endpoint = request.endpoint.split(".")[-1]
-    if endpoint == "update":
+    if endpoint == "show":
         forms["form"] = session_form(session)
     elif endpoint == "add_agreement":
         forms["agreement"] = agreement_form(session.case)
@@ -127,7 +127,7 @@ def rescue_autosave(reason: str):
 
 
 def init_app(state):
-    for endpoint in ("update", "add_agreement", "assign", "add_addendum", "follow_up",
+    for endpoint in ("show", "add_agreement", "assign", "add_addendum", "follow_up",
                      "new", "remove_agreement", "sign", "cancel"):
         rescue.register(state.app, f"session_log.{endpoint}", rescue_session_page)
     rescue.register(state.app, "session_log.autosave", rescue_autosave)

@@ -64,12 +64,15 @@ def new(case_id):
                            screening_needed=screening), status
 
 
-@bp.get("/sessions/<int:session_id>")
+@bp.route("/sessions/<int:session_id>", methods=["GET", "POST"])
 def show(session_id):
+    """The session page; a POST saves its edit form. (One rule for both: with two, a POST
+    to an out-of-range id matched the GET rule's path first and answered 405, not 404.)"""
+    if request.method == "POST":
+        return update(session_id)
     return render_page(load_session(session_id))[0]
 
 
-@bp.post("/sessions/<int:session_id>")
 def update(session_id):
     """Save the edit form: when and how, who attended, and the text."""
     session = load_session(session_id)

@@ -100,7 +100,7 @@ def test_no_route_changes_a_signed_session(app, client, auth, people, signed):
     agreement = signed.agreements[0]
     routes = session_routes(app)
     assert {r.endpoint for r in routes} >= {
-        "session_log.update", "session_log.autosave", "session_log.add_agreement",
+        "session_log.show", "session_log.autosave", "session_log.add_agreement",
         "session_log.remove_agreement", "session_log.follow_up", "session_log.assign",
         "session_log.sign", "session_log.cancel", "session_log.add_addendum"}
     for rule in routes:
