@@ -61,7 +61,7 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments, weeks):
+def practice(clients, revisions, comments, weeks=0):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
     what the counselor's lists show. Returns the ids the pages need."""
@@ -83,7 +83,7 @@ def practice(clients, revisions, comments, weeks):
     db.session.commit()
     client, work = first
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
-    sessions = year_of_sessions(counselor, partners[:2], weeks)
+    sessions = year_of_sessions(counselor, partners[:2], weeks) if weeks else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"], **sessions}
