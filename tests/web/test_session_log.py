@@ -370,3 +370,38 @@ def test_the_access_history_names_the_session(client, people, session, signed_in
     client.get(f"/sessions/{session.id}")
     page = client.get(f"/clients/{people['alex'].id}/access").text
     assert f"opened the session of {localtime(session.starts_at, '%d %b %Y')}" in page
+
+
+def test_making_a_session_joint_without_screenings_asks_first(client, people, signed_in):
+    case = couple_case(people, screened=False)
+    session = factories.CounselingSessionFactory(case=case, type="individual",
+                                                 attendees=[SessionAttendee(
+                                                     client=people["alex"])])
+    db.session.commit()
+    data = session_form(people, session_version=str(session.version),
+                        private_notes="Kept while asking")
+    response = client.post(f"/sessions/{session.id}", data=data)
+    assert response.status_code == 422
+    assert "No safety screening is on record for" in response.text
+    assert "Kept while asking" in response.text
+    db.session.expire_all()
+    stored = db.session.get(CounselingSession, session.id)
+    assert (stored.type, stored.private_notes, stored.screening_confirmed_at) == (
+        "individual", None, None)
+    response = client.post(f"/sessions/{session.id}", data={**data, "confirm_screening": "y"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    stored = db.session.get(CounselingSession, session.id)
+    assert stored.type == "joint" and stored.screening_confirmed_at is not None
+
+
+def test_the_safety_flag_shows_on_the_session_pages(client, people, session, signed_in):
+    from counsel.models import utcnow
+
+    session.case.safety_flagged_at = utcnow()
+    session.case.safety_reason = "Protective order until June"
+    db.session.commit()
+    for url in (f"/sessions/{session.id}", f"/cases/{session.case_id}/sessions/new"):
+        page = client.get(url).text
+        assert "Safety flag." in page and "Protective order until June" in page
+        assert f'href="/cases/{session.case_id}"' in page
