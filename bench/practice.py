@@ -95,6 +95,7 @@ PAGES = [
     Page("client sessions", "partner", lambda t: "/my/sessions"),
     Page("client agreements", "partner", lambda t: "/my/agreements"),
     Page("shared with you", "partner", lambda t: "/my/shared"),
+    Page("session list, one case", "counselor", lambda t: f"/sessions/?case_id={t.case_id}"),
 ]
 
 

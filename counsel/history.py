@@ -19,8 +19,20 @@ from datetime import datetime
 from sqlalchemy import and_, not_, or_, select
 from sqlalchemy.orm import selectinload
 
+from .clock import localtime
 from .extensions import db
-from .models import Assignment, AuditEvent, Client, Draft, Review, ReviewComment, Revision, User
+from .models import (
+    Assignment,
+    AuditEvent,
+    Client,
+    CounselingSession,
+    Draft,
+    Review,
+    ReviewComment,
+    Revision,
+    SessionAttendee,
+    User,
+)
 
 PAGE_SIZE = 50  # lines on a page
 WINDOW = 500  # rows read for one page, at most: the bound on a page's cost
@@ -72,6 +84,18 @@ PHRASES = {
     "backup.restore": ("account", "restored the practice's records from a backup"),
     # cases, the safety flag and screenings
     # the session log
+    "session.view": ("view", "opened {record}"),
+    "session.list.view": ("view", "opened the list of sessions"),
+    "session.create": ("change", "logged {record}"),
+    "session.update": ("change", "edited {record}"),
+    "session.autosave": ("change", "worked on the notes of {record}"),
+    "session.draft_conflict": ("view", "compared two versions of the notes of {record}"),
+    "session.cancel": ("change", "cancelled {record}"),
+    "session.screening_confirmed": ("change", "went ahead with {record} without a safety "
+                                              "screening on record"),
+    "agreement.create": ("change", "recorded an agreement"),
+    "agreement.remove": ("change", "removed an agreement"),
+    "agreement.follow_up": ("change", "recorded how an agreement went"),
     "session.sign": ("change", "signed {record}"),
     "session.addendum": ("change", "added an addendum to {record}"),
     # sharing between partners, and the client's view of sessions
@@ -80,7 +104,7 @@ PHRASES = {
     "share.view": ("view", "read {record}, shared with them by the other partner"),
     "shares.view": ("view", "opened the list of what is shared with them"),
     "sessions.view": ("view", "opened the list of their sessions"),
-    "session.view": ("view", "read the shared summary of a session"),
+    "session_summary.view": ("view", "read the shared summary of {record}"),
     "agreements.view": ("view", "read their agreements"),
     "calendar.feed_create": ("change", "made a new private calendar link"),
     "calendar.feed": ("view", "had the private calendar read (times and initials only)"),
@@ -288,4 +312,11 @@ def record_names(client: Client, rows: list[Entry]) -> dict[tuple[str, str], str
         if ids := wanted.get(target_type):
             for id_, number, title in db.session.execute(statement.where(column.in_(ids), own)):
                 names[target_type, str(id_)] = f"revision {number} of “{title}”"
+    if ids := wanted.get("counseling_sessions"):  # only sessions this client attended
+        for id_, starts_at in db.session.execute(
+                select(CounselingSession.id, CounselingSession.starts_at)
+                .join(SessionAttendee, SessionAttendee.session_id == CounselingSession.id)
+                .where(CounselingSession.id.in_(ids), SessionAttendee.client_id == client.id)):
+            names["counseling_sessions", str(id_)] = (
+                f"the session of {localtime(starts_at, '%d %b %Y')}")
     return names

@@ -24,7 +24,7 @@ def session(session_id):
     """A signed session the client attended: its shared parts only."""
     client = own_client_record()
     counseling_session, agreements = attended.signed_session_for_client(client, session_id)
-    audit.record("session.view", counseling_session, client=client)
+    audit.record("session_summary.view", counseling_session, client=client)
     db.session.commit()
     return render_template("portal/session.html", counseling_session=counseling_session,
                            agreements=agreements, outline=MEDIATION_OUTLINE)

@@ -8,5 +8,7 @@ from ..permissions import role_required
 bp = Blueprint("session_log", __name__)
 bp.before_request(lambda: role_required("counselor"))
 
-from . import views  # noqa: E402, F401
+from . import agreement_views, autosave_views, views  # noqa: E402, F401
 from .calendar import calendar_feed  # noqa: E402, F401
+
+bp.record_once(autosave_views.init_app)

@@ -17,7 +17,16 @@ from ..models import Addendum, CounselingSession, User, utcnow
 # What may happen to a session in each state.
 ACTIONS = {
     "unsigned": {"edit", "attend", "agree", "follow_up", "assign", "cancel", "sign"},
+    # A cancelled session stays on record as it was; signing it locks that record.
+    "cancelled": {"sign"},
     "signed": {"add_addendum"},
+}
+# Why an action is refused, by the state the session is in.
+REFUSALS = {
+    "signed": "This session is signed and can no longer be changed. Add an addendum to "
+              "correct it.",
+    "cancelled": "This session was cancelled, so it can no longer be changed.",
+    "unsigned": "Sign the session before adding an addendum; until then, edit it directly.",
 }
 
 
@@ -31,15 +40,18 @@ class SessionLocked(Exception):
 
 
 def state(session: CounselingSession) -> str:
-    return "signed" if session.signed_at is not None else "unsigned"
+    if session.signed_at is not None:
+        return "signed"
+    return "cancelled" if session.cancelled_at is not None else "unsigned"
+
+
+def allowed(session: CounselingSession, action: str) -> bool:
+    return action in ACTIONS[state(session)]
 
 
 def require(session: CounselingSession, action: str) -> None:
-    if action not in ACTIONS[state(session)]:
-        if state(session) == "signed":
-            raise SessionLocked()
-        raise SessionLocked("Sign the session before adding an addendum; until then, "
-                            "edit it directly.")
+    if not allowed(session, action):
+        raise SessionLocked(REFUSALS[state(session)])
 
 
 def require_unsigned(session: CounselingSession) -> None:
@@ -100,7 +112,9 @@ def sign(counselor: User, session: CounselingSession) -> None:
 def add_addendum(counselor: User, session: CounselingSession, body: str) -> Addendum:
     require(session, "add_addendum")
     signed_at = utcnow()
-    addendum = Addendum(session=session, body=body, signed_by_id=counselor.id,
+    # By id: appending to ``session.addenda`` would mark the signed session itself as
+    # changed, which the models refuse.
+    addendum = Addendum(session_id=session.id, body=body, signed_by_id=counselor.id,
                         signed_at=signed_at,
                         content_hash=digest({"session_id": session.id, "body": body,
                                              "signed_by_id": counselor.id,

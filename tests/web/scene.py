@@ -11,7 +11,9 @@ from datetime import timedelta
 from counsel.assignments import operations
 from counsel.clock import practice_today
 from counsel.extensions import db
-from counsel.models import Assignment
+from counsel.models import Assignment, utcnow
+from counsel.session_log import operations as session_operations
+from counsel.session_log import signing
 
 from .. import factories
 from . import scene_partners
@@ -69,7 +71,38 @@ def build(people, text=plain) -> dict:
     db.session.commit()
     assert db.session.get(Assignment, reviewed.id).status == "revision_requested"
     built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
-    return built | scene_partners.build(people, built, text)
+    built |= scene_partners.build(people, built, text)
+    signed, open_session = _sessions(people, text)
+    return built | {"signed": signed, "open": open_session}
+
+
+def _sessions(people, text):
+    """A couple's case (alex and sam) with a signed joint session (summary, private notes,
+    the mediation outline, an agreement, an addendum) and a later open one following up
+    that agreement, all through the operations."""
+    counselor, alex, sam = people["counselor"], people["alex"], people["sam"]
+    case = factories.CaseFactory(partners=[alex, sam], counselor=counselor,
+                                 name=text("case")[:120])
+    db.session.flush()
+    texts = {"shared_summary": text("summary"), "private_notes": text("private"),
+             "agenda": text("agenda"), "perspectives": text("perspectives"),
+             "acknowledged": text("acknowledged"), "next_steps": text("steps")}
+    when = utcnow() - timedelta(days=8)
+    signed = session_operations.create_session(
+        counselor, case, starts_at=when, duration_minutes=50, format="video", type="joint",
+        attendee_ids=[alex.id, sam.id], texts=texts, confirm_screening=True)
+    agreement = session_operations.add_agreement(counselor, signed, text=text("agreement"),
+                                                 binds_client_id=None, follow_up_on=None)
+    signing.sign(counselor, signed)
+    signing.add_addendum(counselor, signed, text("addendum"))
+    open_session = session_operations.create_session(
+        counselor, case, starts_at=when + timedelta(days=7), duration_minutes=50,
+        format="in_person", type="joint", attendee_ids=[alex.id, sam.id],
+        texts={"private_notes": text("private2")}, confirm_screening=True)
+    session_operations.record_follow_up(counselor, open_session, agreement, outcome="partly",
+                                        note=text("followup"))
+    db.session.commit()
+    return signed, open_session
 
 
 def pages(scene) -> dict[str, dict[str, str]]:
@@ -87,6 +120,9 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "review (sent)": f"/assignments/{a}/revisions/2",
             "review (open)": f"/assignments/{w}/revisions/1",
             "compare": f"/assignments/{a}/compare?from=1&to=2",
+            "session (signed)": f"/sessions/{scene['signed'].id}",
+            "session (open)": f"/sessions/{scene['open'].id}",
+            "session list": "/sessions/",
         },
         "client": {
             "home": "/my/",
@@ -107,4 +143,5 @@ def pages(scene) -> dict[str, dict[str, str]]:
 
 def sample(row) -> dict:
     """A stand-in scene for listing the pages (every record is ``row``)."""
-    return dict.fromkeys(("reviewed", "waiting", "alex", "joint", "partner_share"), row)
+    return dict.fromkeys(("reviewed", "waiting", "alex", "joint", "partner_share", "signed",
+                          "open"), row)

@@ -9,7 +9,7 @@ from counsel.models import AuditEvent
 from ..conftest import PASSWORD, csrf_token_from
 from ..routes import PUBLIC, endpoint_role, protected_rules, rules, sample_url
 
-JSON_ENDPOINTS = {"portal.autosave", "assignments.autosave_review"}
+JSON_ENDPOINTS = {"portal.autosave", "assignments.autosave_review", "session_log.autosave"}
 
 
 def test_the_public_list_is_short(app):

@@ -121,7 +121,12 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "instructions", "stage", "kind", "prompts-0-text", "prompts-1-text",
                "answers-0", "answers-1", "action", "base_version", "prompt_index", "start",
                "quote", "body", "overall_comment", "decision", "rubric_specific", "role",
-               "counselor_id", "status", "case", "back"]
+               "counselor_id", "status", "case", "back",
+               # the session log's forms
+               "date", "start_time", "end_time", "format", "type", "attendees",
+               "shared_summary", "private_notes", "agenda", "session_version",
+               "confirm_screening", "text", "binds", "follow_up_on", "outcome",
+               "contact_reason"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01"])
@@ -157,11 +162,17 @@ def seeded(app, people):
     db.session.add(share)
     db.session.flush()
     token = invitations.issue(people["counselor"], newcomer.user)
+    case = factories.CaseFactory(partners=[people["alex"], people["sam"]],
+                                 counselor=people["counselor"])
+    session = factories.CounselingSessionFactory(case=case)
+    agreement = factories.AgreementFactory(session=session)
     db.session.commit()
     return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
                     "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
-                    "user_id": people["counselor"].id, "share_id": share.id},
+                    "user_id": people["counselor"].id, "share_id": share.id,
+                    "case_id": case.id, "session_id": session.id,
+                    "agreement_id": agreement.id},
             "token": token}
 
 

@@ -24,6 +24,9 @@ AUDITED = {
     ("counselor", "review (sent)"): ("revision.view", "reviewed r2"),
     ("counselor", "review (open)"): ("revision.view", "waiting r1"),
     ("counselor", "compare"): ("revision.compare", "reviewed r2"),
+    ("counselor", "session (signed)"): ("session.view", "signed session"),
+    ("counselor", "session (open)"): ("session.view", "open session"),
+    ("counselor", "session list"): ("session.list.view", None),
     ("client", "home"): ("portal.home.view", "client"),
     ("client", "access"): ("client.access_history.view", "client"),
     ("client", "work"): ("assignment.view", "reviewed"),
@@ -32,7 +35,7 @@ AUDITED = {
     ("client", "revision 2"): ("revision.view", "reviewed r2"),
     ("client", "share"): ("revision.view", "reviewed r1"),
     ("client", "sessions"): ("sessions.view", "client"),
-    ("client", "session"): ("session.view", "joint"),
+    ("client", "session"): ("session_summary.view", "joint"),
     ("client", "agreements"): ("agreements.view", "client"),
     ("client", "shared with you"): ("shares.view", "client"),
     ("client", "shared item"): ("share.view", "shared by sam"),
@@ -43,6 +46,7 @@ NOT_CLINICAL = {
     "library.index", "library.show", "library.new", "library.edit", "library.copy",  # exercises
     "clients.new",  # an empty form
     "assignments.new",  # the caseload's names as choices, like the header's own name
+    "session_log.new",  # an empty form naming the case's partners
 }
 # Audited pages with a test of their own below.
 TESTED_BELOW = {"clients.edit"}
@@ -66,6 +70,8 @@ def record(scene, which):
         "waiting r1": ("revisions", waiting.revisions[0].id),
         "joint": ("counseling_sessions", scene["joint"].id),
         "shared by sam": ("revisions", scene["partner_revision"].id),
+        "signed session": ("counseling_sessions", scene["signed"].id),
+        "open session": ("counseling_sessions", scene["open"].id),
     }[which]
 
 
@@ -116,7 +122,7 @@ def test_every_counselor_and_client_page_is_listed(app, people):
               for url in urls.values()}
     pages = {rule.endpoint for rule in app.url_map.iter_rules()
              if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in
-             ("dashboard", "clients", "library", "assignments", "portal")}
+             ("dashboard", "clients", "library", "assignments", "portal", "session_log")}
     assert pages - NOT_CLINICAL - listed - TESTED_BELOW == set()
     assert not listed & NOT_CLINICAL
 

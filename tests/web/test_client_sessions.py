@@ -69,7 +69,7 @@ def test_a_signed_session_shows_its_shared_parts_only(app, world, people):
         other = "sam" if who == "alex" else "alex"
         assert t(f"agree{who}") in page.text and t(f"agree{other}") not in page.text
         assert_nothing_private(page.text, f"{who} joint session")
-        row = rows("session.view")[-1]
+        row = rows("session_summary.view")[-1]
         assert (row.actor_id, row.client_id, row.target_type, row.target_id) == (
             world[who].user_id, world[who].id, "counseling_sessions", str(world["joint"].id))
 

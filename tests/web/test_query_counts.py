@@ -11,6 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
+from bench.sessions_seed import year_of_sessions
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import (
@@ -28,8 +29,8 @@ from ..conftest import Auth
 from . import partner_world
 
 MOST = 8
-SMALL = {"clients": 3, "revisions": 2, "comments": 1, "partners": 1}
-LARGE = {"clients": 60, "revisions": 6, "comments": 4, "partners": 20}
+SMALL = {"clients": 3, "revisions": 2, "comments": 1, "partners": 1, "weeks": 4}
+LARGE = {"clients": 60, "revisions": 6, "comments": 4, "partners": 20, "weeks": 52}
 # status of each assignment every client gets, and whether it has revisions
 WORK = ("submitted", "completed", "revision_requested", "in_progress", "assigned")
 
@@ -61,15 +62,17 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments, partners=0):
+def practice(clients, revisions, comments, partners=0, weeks=0):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
     what the counselor's lists show. With ``partners``, the first is also in a couple's case
-    that many sessions and shares deep (see partner_world). Returns the ids the pages need."""
+    that many sessions and shares deep (see partner_world); with ``weeks``, the first two
+    are in a couple's case with a session a week (bench/sessions_seed.py). Returns the ids
+    the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
-    first = None
+    first, made = None, []
     for n in range(clients):
         client = factories.ClientFactory(counselor=counselor)
         db.session.flush()
@@ -80,11 +83,15 @@ def practice(clients, revisions, comments, partners=0):
             db.session.add(AuditEvent(action="client.view", actor=counselor, client_id=client.id,
                                       target_type="clients", target_id="-"))
         first = first or (client, work)
+        made.append(client)
     db.session.commit()
     client, work = first
+    # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
+    sessions = year_of_sessions(counselor, made[:2], weeks) if weeks else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
+            **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
             **(partner_world.add(client, counselor, exercise, partners) if partners else {})}
 
 
@@ -122,6 +129,13 @@ PAGES = [
      None),
     ("calendar page", "counselor", lambda w: "/calendar", None),
     ("calendar feed", "counselor", lambda w: f"/calendar/{w['feed_token']}.ics", None),
+    ("session page", "counselor", lambda w: f"/sessions/{w['open_session']}", None),
+    ("signed session page", "counselor", lambda w: f"/sessions/{w['signed']}", None),
+    ("session list", "counselor", lambda w: "/sessions/", None),
+    ("session list, one case", "counselor", lambda w: f"/sessions/?show=past&case_id={w['case']}",
+     None),
+    ("sessions to sign, all", "counselor", lambda w: "/dashboard/unsigned", None),
+    ("new session", "counselor", lambda w: f"/cases/{w['case']}/sessions/new", None),
 ]
 
 
