@@ -72,18 +72,16 @@ def build(people, text=plain) -> dict:
     assert db.session.get(Assignment, reviewed.id).status == "revision_requested"
     built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
     built |= scene_partners.build(people, built, text)
-    signed, open_session = _sessions(people, text)
+    signed, open_session = _sessions(people, built["joint"].case, text)
     return built | {"signed": signed, "open": open_session}
 
 
-def _sessions(people, text):
-    """A couple's case (alex and sam) with a signed joint session (summary, private notes,
+def _sessions(people, case, text):
+    """In the couple's case of alex and sam: a signed joint session (summary, private notes,
     the mediation outline, an agreement, an addendum) and a later open one following up
     that agreement, all through the operations."""
     counselor, alex, sam = people["counselor"], people["alex"], people["sam"]
-    case = factories.CaseFactory(partners=[alex, sam], counselor=counselor,
-                                 name=text("case")[:120])
-    db.session.flush()
+    case.name = text("case")[:120]
     texts = {"shared_summary": text("summary"), "private_notes": text("private"),
              "agenda": text("agenda"), "perspectives": text("perspectives"),
              "acknowledged": text("acknowledged"), "next_steps": text("steps")}

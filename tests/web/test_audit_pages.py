@@ -47,9 +47,11 @@ NOT_CLINICAL = {
     "clients.new",  # an empty form
     "assignments.new",  # the caseload's names as choices, like the header's own name
     "session_log.new",  # an empty form naming the case's partners
+    "session_log.calendar",  # whether a calendar link exists
 }
 # Audited pages with a test of their own below.
-TESTED_BELOW = {"clients.edit"}
+TESTED_BELOW = {"clients.edit",
+                "session_log.calendar_feed"}  # tests/web/test_calendar_feed.py
 
 
 @pytest.fixture
