@@ -66,9 +66,9 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
     what the counselor's lists show. With ``partners``, the first is also in a couple's case
-    that many sessions and shares deep (see partner_world); with ``weeks``, the first two
-    are in a couple's case with a session a week (bench/sessions_seed.py). Returns the ids
-    the pages need."""
+    that many sessions and shares deep (see partner_world); with ``weeks``, the second and
+    third are in a couple's case with a session a week (bench/sessions_seed.py). Returns the
+    ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
@@ -87,7 +87,7 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     db.session.commit()
     client, work = first
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
-    sessions = year_of_sessions(counselor, made[:2], weeks) if weeks else {}
+    sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
