@@ -8,7 +8,7 @@ from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
-from ..inputs import id_arg
+from ..inputs import MAX_ID, id_arg
 from ..models import STAGES, Assignment, Case, Client, User
 from ..permissions import (
     assignment_for_counselor,
@@ -42,7 +42,8 @@ def _assign_choices(form: AssignForm) -> None:
 
 def _case_choices(form: AssignForm) -> None:
     """The open cases holding the chosen client (every open case until one is chosen)."""
-    open_cases = case_queries.open_cases_with(form.client.data or None)
+    chosen = form.client.data if isinstance(form.client.data, int) else 0
+    open_cases = case_queries.open_cases_with(chosen if 0 < chosen <= MAX_ID else None)
     form.case.choices = choices({0: "The client's most recent open case"} | {
         c.id: f"{c.name} ({', '.join(p.name for p in c.partners)})"
               f"{' · safety flag' if c.flagged else ''}" for c in open_cases})
@@ -51,7 +52,10 @@ def _case_choices(form: AssignForm) -> None:
 def _chosen_case(form: AssignForm):
     """The case picked on the form: one of the counselor's own (else a message on the
     form, nothing assigned); None to let the operation choose."""
-    if not form.case.data:
+    if not form.case.data or not 0 < form.case.data <= MAX_ID:
+        if form.case.data:
+            form.case.errors = ["Choose one of your open cases, or leave it for counsel to "
+                                "choose."]
         return None
     case = db.session.scalars(cases_of(current_user).where(Case.id == form.case.data)
                               .options(selectinload(Case.members))).first()
@@ -63,9 +67,9 @@ def _chosen_case(form: AssignForm):
 @bp.route("/assign", methods=["GET", "POST"])
 def new():
     form = AssignForm(today=practice_today(),
-                      client=request.args.get("client_id", 0, type=int),
-                      exercise=request.args.get("exercise_id", 0, type=int),
-                      case=request.args.get("case_id", 0, type=int))
+                      client=request.args.get("client_id", 0, type=id_arg),
+                      exercise=request.args.get("exercise_id", 0, type=id_arg),
+                      case=request.args.get("case_id", 0, type=id_arg))
     _assign_choices(form)
     _case_choices(form)
     if form.validate_on_submit() and form.client.data and form.exercise.data:

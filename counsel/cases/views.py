@@ -8,6 +8,7 @@ from .. import audit
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
+from ..inputs import id_arg
 from ..models import FOLLOW_UP_OUTCOMES, Client, User
 from ..paging import requested_page
 from ..permissions import case_for_counselor, caseload_query
@@ -39,7 +40,7 @@ def _active_caseload() -> dict[int, Client]:
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = CaseForm(partner_one=request.args.get("client_id", 0, type=int))
+    form = CaseForm(partner_one=request.args.get("client_id", 0, type=id_arg))
     caseload = _active_caseload()
     names = {c.id: c.name + (f" ({c.preferred_name})" if c.preferred_name else "")
              for c in caseload.values()}
@@ -143,7 +144,7 @@ def clear_flag(case_id):
 @bp.route("/<int:case_id>/screenings/new", methods=["GET", "POST"])
 def new_screening(case_id):
     case = case_for_counselor(case_id)
-    form = ScreeningForm(client=request.args.get("client_id", 0, type=int))
+    form = ScreeningForm(client=request.args.get("client_id", 0, type=id_arg))
     form.client.choices = choices({0: "Choose a partner"} | {c.id: c.name for c in
                                                             case.partners})
     if form.validate_on_submit():
