@@ -47,9 +47,8 @@ def _text(value: str | None, what: str, most: int, field: str, *, required: bool
 
 def record_for_partners(action: str, case: Case, actor: User) -> None:
     """One row per partner, so each partner's access history shows what was done with
-    the case that holds their work."""
-    for client in case.partners:
-        audit.record(action, case, client=client, actor=actor)
+    the case that holds their work (one statement, whatever the number of partners)."""
+    audit.record_each(action, case, case.partners, actor=actor)
 
 
 def open_case(counselor: User, name: str, clients: list[Client]) -> Case:

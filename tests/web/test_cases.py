@@ -298,6 +298,7 @@ def test_the_case_page_shows_the_case(client, auth, people, couple):
     session = factories.CounselingSessionFactory(case=couple)
     db.session.flush()
     factories.AgreementFactory(session=session, text="Talk on Sundays", binds=sam)
+    db.session.flush()  # the agreement first: a signed session takes no new parts
     session.signed_at = utcnow()
     session.signed_by_id = counselor.id
     session.content_hash = "0" * 64

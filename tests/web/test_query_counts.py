@@ -14,12 +14,15 @@ from sqlalchemy import event
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import (
+    AgreementFollowUp,
     Assignment,
     AuditEvent,
     Draft,
     Review,
     ReviewComment,
     Revision,
+    SafetyScreening,
+    Share,
     utcnow,
 )
 
@@ -27,8 +30,8 @@ from .. import factories
 from ..conftest import Auth
 
 MOST = 8
-SMALL = {"clients": 3, "revisions": 2, "comments": 1}
-LARGE = {"clients": 60, "revisions": 6, "comments": 4}
+SMALL = {"clients": 3, "revisions": 2, "comments": 1, "sessions": 2}
+LARGE = {"clients": 60, "revisions": 6, "comments": 4, "sessions": 52}
 # status of each assignment every client gets, and whether it has revisions
 WORK = ("submitted", "completed", "revision_requested", "in_progress", "assigned")
 
@@ -60,14 +63,48 @@ def _assignment(client, exercise, status, revisions, comments, due):
     return assignment
 
 
-def practice(clients, revisions, comments):
+def _couple_case(counselor, first, second, work, sessions):
+    """The first two clients' case: their work, ``sessions`` weekly signed sessions with an
+    agreement each (followed up at the next), a screening each and a shared revision."""
+    case = factories.CaseFactory(counselor=counselor, partners=[first, second],
+                                 safety_flagged_at=utcnow(), safety_reason="flag")
+    db.session.flush()
+    for assignment in work.values():
+        assignment.case_id = case.id
+    start = utcnow() - timedelta(weeks=sessions)
+    held, previous = [], None
+    for week in range(sessions):
+        session = factories.CounselingSessionFactory(case=case,
+                                                     starts_at=start + timedelta(weeks=week))
+        agreement = factories.AgreementFactory(session=session)
+        if previous is not None:
+            db.session.add(AgreementFollowUp(agreement=previous, session=session,
+                                             outcome="kept"))
+        held.append(session)
+        previous = agreement
+    for client in (first, second):
+        db.session.add(SafetyScreening(case=case, client=client, screened_on=practice_today(),
+                                       outcome="no_concerns", recorded_by_id=counselor.id))
+    revision = work["completed"].revisions[0] if work["completed"].revisions else None
+    if revision is not None:
+        db.session.add(Share(case=case, author=first, recipient=second, revision=revision))
+    db.session.flush()
+    for session in held:  # signed once their agreements and follow-ups are in
+        session.signed_at = utcnow()
+        session.signed_by_id = counselor.id
+    db.session.flush()
+    return case
+
+
+def practice(clients, revisions, comments, sessions=2):
     """A counselor with ``clients`` clients. The first has work in every status (``clients
     // 3`` times over); the others have work waiting for review and overdue work, which is
-    what the counselor's lists show. Returns the ids the pages need."""
+    what the counselor's lists show. The first two share a case with ``sessions`` signed
+    sessions. Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
-    first = None
+    first, second = None, None
     for n in range(clients):
         client = factories.ClientFactory(counselor=counselor)
         db.session.flush()
@@ -77,10 +114,14 @@ def practice(clients, revisions, comments):
         for _ in range(3):
             db.session.add(AuditEvent(action="client.view", actor=counselor, client_id=client.id,
                                       target_type="clients", target_id="-"))
+        if first is not None and second is None:
+            second = client
         first = first or (client, work)
-    db.session.commit()
     client, work = first
+    case = _couple_case(counselor, client, second, work, sessions)
+    db.session.commit()
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
+            "case_id": case.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"]}
 
@@ -103,6 +144,9 @@ PAGES = [
      lambda w: f"/assignments/{w['assignment']}/revisions/{w['revisions']}", None),
     ("compare page", "counselor", lambda w: f"/assignments/{w['assignment']}/compare", None),
     ("library", "counselor", lambda w: "/library/", None),
+    ("cases", "counselor", lambda w: "/cases/?status=all", None),
+    ("cases search", "counselor", lambda w: "/cases/?q=e&status=open", None),
+    ("case page", "counselor", lambda w: f"/cases/{w['case_id']}", None),
     ("client home", "client", lambda w: "/my/", None),
     ("client home, all completed work", "client", lambda w: "/my/?done=all", None),
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
