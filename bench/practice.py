@@ -33,7 +33,14 @@ from sqlalchemy.engine import make_url  # noqa: E402
 from bench import load, seed  # noqa: E402
 from counsel import create_app  # noqa: E402
 from counsel.extensions import db  # noqa: E402
-from counsel.models import Assignment, Client, Revision, User  # noqa: E402
+from counsel.models import (  # noqa: E402
+    Assignment,
+    Case,
+    Client,
+    CounselingSession,
+    Revision,
+    User,
+)
 
 PG_BENCH = "postgresql+psycopg://postgres@127.0.0.1:5432/counsel_bench"
 
@@ -48,6 +55,7 @@ class Targets:
     assignment_id: int
     revision_number: int
     work_id: int
+    case_id: int  # the case with the most sessions
     autosave: list  # (assignment id, number of prompts), one per wrk connection
     writers: list  # (client email, assignment id, number of prompts)
 
@@ -68,6 +76,8 @@ PAGES = [
          lambda t: f"/assignments/{t.assignment_id}/revisions/{t.revision_number}"),
     Page("compare page", "counselor", lambda t: f"/assignments/{t.assignment_id}/compare"),
     Page("library", "counselor", lambda t: "/library/"),
+    Page("cases", "counselor", lambda t: "/cases/"),
+    Page("case page", "counselor", lambda t: f"/cases/{t.case_id}"),
     Page("client home", "client", lambda t: "/my/"),
     Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
     Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),
@@ -125,9 +135,14 @@ def choose_targets() -> Targets:
         .group_by(User.email).order_by(User.email).limit(50)).all()
     prompts = {a.id: len(a.prompts) for a in db.session.scalars(
         select(Assignment).where(Assignment.id.in_([w[1] for w in writers])))}
+    case_id = db.session.scalar(
+        select(CounselingSession.case_id).where(CounselingSession.counselor_id == 1)
+        .group_by(CounselingSession.case_id).order_by(func.count().desc()).limit(1)) or \
+        db.session.scalar(select(Case.id).where(Case.counselor_id == 1).limit(1))
     return Targets(
         counselor=db.session.get(User, 1).email, client=client.user.email,
         client_id=client.id, assignment_id=assignment.id, revision_number=number,
+        case_id=case_id,
         work_id=editable[0].id, autosave=[(a.id, len(a.prompts)) for a in editable[:4]],
         writers=[(email, aid, prompts[aid]) for email, aid in writers])
 

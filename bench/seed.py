@@ -16,18 +16,25 @@ from counsel.auth.passwords import hash_password
 from counsel.extensions import db
 from counsel.library.loader import sync_library
 from counsel.models import (
+    Agreement,
+    AgreementFollowUp,
     Assignment,
     AuditEvent,
+    Case,
+    CaseMember,
     Client,
+    CounselingSession,
     Draft,
     Exercise,
     Review,
     ReviewComment,
     Revision,
+    SessionAttendee,
     User,
 )
 
 PASSWORD = "benchmark password 1"
+SESSION_WEEKS = 52  # the couple's case: a year of weekly sessions
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 TODAY = NOW.date()
 # status -> (weight, fewest revisions, most revisions)
@@ -53,9 +60,13 @@ class Seeder:
     def __init__(self, scale: float, rng_seed: int = 7):
         self.n = counts(scale)
         self.rng = random.Random(rng_seed)
-        self.rows: dict = {t: [] for t in (User, Client, Assignment, Draft, Revision, Review,
-                                           ReviewComment)}
+        # Cases before assignments (which name them); a session's parts after the session.
+        self.rows: dict = {t: [] for t in (User, Client, Case, CaseMember, Assignment, Draft,
+                                           Revision, Review, ReviewComment, CounselingSession,
+                                           SessionAttendee, Agreement, AgreementFollowUp)}
         self.paragraphs = [self._paragraph() for _ in range(400)]
+        self.case_of: dict[int, int] = {}
+        self.couple_case = None
 
     def _paragraph(self) -> str:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(40, 110))) + "."
@@ -81,8 +92,53 @@ class Seeder:
             clients.append({"id": k, "user_id": uid, "preferred_name": None, "phone": None,
                             "pronouns": None, "counselor_id": (k - 1) % self.n["counselors"] + 1,
                             "created_at": self._when()})
+            self._case([clients[-1]], f"Client {k:04d}")
             for _ in range(self.n["assignments_per_client"]):
                 self._assignment(clients[-1], self.rng.choice(exercises))
+        self._couple(clients[0], clients[self.n["counselors"]])
+
+    def _case(self, partners: list[dict], name: str) -> int:
+        """An open case (individual, as migration 0005 gives every client, or a couple's)."""
+        case_id = len(self.rows[Case]) + 1
+        self.rows[Case].append({"id": case_id, "counselor_id": partners[0]["counselor_id"],
+                                "name": name, "opened_at": partners[0]["created_at"],
+                                "kind": "couple" if len(partners) == 2 else "individual"})
+        for position, client in enumerate(partners, start=1):
+            self.rows[CaseMember].append({"id": len(self.rows[CaseMember]) + 1,
+                                          "case_id": case_id, "client_id": client["id"],
+                                          "position": position})
+        self.case_of[partners[0]["id"]] = case_id
+        return case_id
+
+    def _couple(self, first: dict, second: dict) -> None:
+        """The busiest client and a partner: a year of weekly joint sessions, an agreement
+        made at each and followed up at the next (signed after seeding: see sign_sessions)."""
+        case_id = self._case([first, second], "Couple 1")
+        self.couple_case = case_id
+        previous = None
+        for week in range(SESSION_WEEKS, 0, -1):
+            sid = len(self.rows[CounselingSession]) + 1
+            at = NOW - timedelta(weeks=week)
+            self.rows[CounselingSession].append({
+                "id": sid, "case_id": case_id, "counselor_id": first["counselor_id"],
+                "starts_at": at, "duration_minutes": 50, "format": "in_person", "type": "joint",
+                "shared_summary": self.rng.choice(self.paragraphs),
+                "private_notes": self.rng.choice(self.paragraphs), "created_at": at,
+                "updated_at": at, "version": 1})
+            for client in (first, second):
+                self.rows[SessionAttendee].append({"id": len(self.rows[SessionAttendee]) + 1,
+                                                   "session_id": sid, "client_id": client["id"]})
+            agreement = len(self.rows[Agreement]) + 1
+            self.rows[Agreement].append({"id": agreement, "session_id": sid, "case_id": case_id,
+                                         "text": self.rng.choice(self.paragraphs)[:200],
+                                         "follow_up_on": (at + timedelta(weeks=1)).date(),
+                                         "created_at": at})
+            if previous:
+                self.rows[AgreementFollowUp].append({
+                    "id": len(self.rows[AgreementFollowUp]) + 1, "agreement_id": previous,
+                    "session_id": sid, "outcome": self.rng.choice(("kept", "partly")),
+                    "created_at": at})
+            previous = agreement
 
     def _assignment(self, client: dict, exercise: dict) -> None:
         rng = self.rng
@@ -99,7 +155,7 @@ class Seeder:
             "kind": exercise["kind"], "purpose": exercise["purpose"],
             "instructions": exercise["instructions"], "prompts": exercise["prompts"],
             "due_date": due, "note": None, "_status": status, "created_at": created,
-            "updated_at": created})
+            "updated_at": created, "case_id": self.case_of.get(client["id"])})
         prompts = len(exercise["prompts"])
         if status not in ("assigned", "withdrawn"):
             self.rows[Draft].append({"id": len(self.rows[Draft]) + 1, "assignment_id": aid,
@@ -176,6 +232,10 @@ def seed(scale: float) -> dict[str, int]:
         connection.exec_driver_sql("PRAGMA synchronous=OFF")  # seeding only; one transaction
     for model, rows in seeder.rows.items():
         _insert(connection, model, rows)
+    # Signed only now: a signed session takes no new attendees, agreements or follow-ups.
+    connection.execute(text("UPDATE counseling_sessions SET signed_at = starts_at, "
+                            "signed_by_id = counselor_id, content_hash = :h "
+                            "WHERE case_id = :case"), {"h": "0" * 64, "case": seeder.couple_case})
     audit_rows = 0
     for rows in seeder.audit_batches():
         _insert(connection, AuditEvent, rows)
