@@ -71,11 +71,16 @@ def _caseload_client(caseload: dict[int, Client], client_id: int) -> Client:
     return caseload[client_id]
 
 
+def _viewed(case) -> None:
+    """Every page showing the case (its name, flag, screenings) is a view of it."""
+    operations.record_for_partners("case.view", case, current_user)
+    db.session.commit()
+
+
 @bp.get("/<int:case_id>")
 def show(case_id):
     case = case_for_counselor(case_id)
-    operations.record_for_partners("case.view", case, current_user)
-    db.session.commit()
+    _viewed(case)
     return render_template(
         "cases/show.html", case=case, partners=queries.partner_work(case),
         sessions=queries.latest_sessions(case), agreements=queries.open_agreements(case),
@@ -94,6 +99,7 @@ def edit(case_id):
             return redirect(url_for(".show", case_id=case.id))
         except CaseRefused as refused:
             form.name.errors = [refused.message]
+    _viewed(case)
     return render_template("cases/form.html", form=form, case=case,
                            title="Rename the case"), 422 if form.errors else 200
 
@@ -124,6 +130,7 @@ def safety(case_id):
             return redirect(url_for(".show", case_id=case.id))
         except CaseRefused as refused:
             form.reason.errors = [refused.message]
+    _viewed(case)
     return render_template("cases/safety.html", form=form, case=case, clear_form=EmptyForm()), \
         422 if form.errors else 200
 
@@ -157,6 +164,7 @@ def new_screening(case_id):
             return redirect(url_for(".show", case_id=case.id) + "#screenings")
         except CaseRefused as refused:
             form[refused.field or "client"].errors = [refused.message]
+    _viewed(case)
     return render_template("cases/screening.html", form=form, case=case), \
         422 if form.errors else 200
 

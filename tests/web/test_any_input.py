@@ -16,6 +16,7 @@ text = st.text(max_size=200) | long_runs
 
 FORMS = {
     "counselor": [("/clients/new", ("name", "email", "phone", "preferred_name", "pronouns")),
+                  ("/cases/new", ("name", "partner_one", "partner_two")),
                   ("/account/password", ("current", "password", "confirm"))],
     "admin": [("/admin/counselors/new", ("name", "email"))],
 }
@@ -121,7 +122,8 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "instructions", "stage", "kind", "prompts-0-text", "prompts-1-text",
                "answers-0", "answers-1", "action", "base_version", "prompt_index", "start",
                "quote", "body", "overall_comment", "decision", "rubric_specific", "role",
-               "counselor_id", "status"]
+               "counselor_id", "status", "partner_one", "partner_two", "reason",
+               "screened_on", "outcome", "case", "contact_reason"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01"])
@@ -151,11 +153,13 @@ def seeded(app, people):
     newcomer = factories.ClientFactory(counselor=people["counselor"], user__password_hash=None)
     db.session.flush()
     token = invitations.issue(people["counselor"], newcomer.user)
+    case = factories.CaseFactory(counselor=people["counselor"],
+                                 partners=[people["alex"], people["sam"]])
     db.session.commit()
     return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
                     "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
-                    "user_id": people["counselor"].id},
+                    "user_id": people["counselor"].id, "case_id": case.id},
             "token": token}
 
 

@@ -24,6 +24,11 @@ AUDITED = {
     ("counselor", "review (sent)"): ("revision.view", "reviewed r2"),
     ("counselor", "review (open)"): ("revision.view", "waiting r1"),
     ("counselor", "compare"): ("revision.compare", "reviewed r2"),
+    ("counselor", "cases"): ("caseload.view", None),
+    ("counselor", "case"): ("case.view", "case"),
+    ("counselor", "case edit"): ("case.view", "case"),
+    ("counselor", "case safety"): ("case.view", "case"),
+    ("counselor", "screening form"): ("case.view", "case"),
     ("client", "home"): ("portal.home.view", "client"),
     ("client", "access"): ("client.access_history.view", "client"),
     ("client", "work"): ("assignment.view", "reviewed"),
@@ -37,6 +42,7 @@ NOT_CLINICAL = {
     "library.index", "library.show", "library.new", "library.edit", "library.copy",  # exercises
     "clients.new",  # an empty form
     "assignments.new",  # the caseload's names as choices, like the header's own name
+    "cases.new",  # the same
 }
 # Audited pages with a test of their own below.
 TESTED_BELOW = {"clients.edit"}
@@ -58,6 +64,7 @@ def record(scene, which):
         "reviewed r1": ("revisions", reviewed.revisions[0].id),
         "reviewed r2": ("revisions", reviewed.revisions[1].id),
         "waiting r1": ("revisions", waiting.revisions[0].id),
+        "case": ("cases", scene["case"].id),
     }[which]
 
 
@@ -101,12 +108,12 @@ def test_every_counselor_and_client_page_is_listed(app, people):
     """A new GET page in these blueprints must be audited here or declared not clinical."""
     row = SimpleNamespace(id=1)
     adapter = app.url_map.bind("localhost")
+    rows = {"reviewed": row, "waiting": row, "alex": row, "case": row}
     listed = {adapter.match(url.split("?")[0])[0]
-              for urls in scenes.pages({"reviewed": row, "waiting": row, "alex": row}).values()
-              for url in urls.values()}
+              for urls in scenes.pages(rows).values() for url in urls.values()}
     pages = {rule.endpoint for rule in app.url_map.iter_rules()
              if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in
-             ("dashboard", "clients", "library", "assignments", "portal")}
+             ("dashboard", "clients", "library", "assignments", "portal", "cases")}
     assert pages - NOT_CLINICAL - listed - TESTED_BELOW == set()
     assert not listed & NOT_CLINICAL
 

@@ -38,14 +38,20 @@ SHOWN = {
     ("counselor", "dashboard"): ["title", "pref"],
     ("counselor", "waiting list"): ["title", "pref"],
     ("counselor", "overdue list"): ["title", "pref"],
-    ("counselor", "caseload"): ["name", "pref"],
-    ("counselor", "client"): ["name", "pref", "pron", "phone", "title"],
+    ("counselor", "caseload"): ["name", "pref", "case"],
+    ("counselor", "client"): ["name", "pref", "pron", "phone", "title", "case", "flag"],
     ("counselor", "client access"): ["name"],
-    ("counselor", "assignment"): ["name", "note", *EXERCISE],
+    ("counselor", "assignment"): ["name", "note", *EXERCISE, "case", "flag"],
     ("counselor", "review (sent)"): ["name", "title", "prompt1", "prompt2", "answer",
-                                     *FEEDBACK],
-    ("counselor", "review (open)"): ["name", "title", "prompt1", "answer", "quote", "unsent"],
+                                     *FEEDBACK, "flag"],
+    ("counselor", "review (open)"): ["name", "title", "prompt1", "answer", "quote", "unsent",
+                                     "flag"],
     ("counselor", "compare"): ["title", "prompt1", "answer"],
+    ("counselor", "cases"): ["case", "name", "pref"],
+    ("counselor", "case"): ["case", "flag", "name", "pref", "title", "screening"],
+    ("counselor", "case edit"): ["case", "flag"],
+    ("counselor", "case safety"): ["case", "flag"],
+    ("counselor", "screening form"): ["case", "flag", "name"],
     ("client", "home"): ["pref", "title"],
     ("client", "access"): ["cname"],
     ("client", "work"): ["cname", "note", "answer", *EXERCISE, *FEEDBACK],
@@ -63,7 +69,7 @@ def scene(people):
 def test_every_page_is_listed():
     """A page added to scene.pages must say here which typed fields it shows."""
     row = SimpleNamespace(id=1)
-    pages = scenes.pages({"reviewed": row, "waiting": row, "alex": row})
+    pages = scenes.pages({"reviewed": row, "waiting": row, "alex": row, "case": row})
     assert {(role, name) for role, urls in pages.items() for name in urls} == set(SHOWN)
 
 
