@@ -66,7 +66,7 @@ def _assignment(client, exercise, status, revisions, comments, due):
 def _couple_case(counselor, first, second, work, sessions):
     """The first two clients' case: their work, ``sessions`` weekly signed sessions with an
     agreement each (followed up at the next), a screening each and a shared revision."""
-    case = factories.CaseFactory(counselor=counselor, partners=[first, second],
+    case = factories.CaseFactory(counselor=counselor, partners=[c for c in (first, second) if c],
                                  safety_flagged_at=utcnow(), safety_reason="flag")
     db.session.flush()
     for assignment in work.values():
@@ -82,11 +82,11 @@ def _couple_case(counselor, first, second, work, sessions):
                                              outcome="kept"))
         held.append(session)
         previous = agreement
-    for client in (first, second):
+    for client in case.partners:
         db.session.add(SafetyScreening(case=case, client=client, screened_on=practice_today(),
                                        outcome="no_concerns", recorded_by_id=counselor.id))
     revision = work["completed"].revisions[0] if work["completed"].revisions else None
-    if revision is not None:
+    if revision is not None and second is not None:
         db.session.add(Share(case=case, author=first, recipient=second, revision=revision))
     db.session.flush()
     for session in held:  # signed once their agreements and follow-ups are in
