@@ -47,8 +47,11 @@ def index():
     status = request.args.get("status", "all")
     clients = paged(filtered_caseload(search, status if status in FILTERS else "all"),
                     requested_page(), PER_PAGE)
-    # The caseload lists cases too: the open ones matching the same search (one statement).
-    cases = paged(case_queries.filtered_cases(search, "open"), 1, CASES_SHOWN)
+    # A search finds cases too: the open ones matching the same words (one statement).
+    # Without one the page links to the list of cases instead of repeating every client's
+    # individual case (named after them) above the client.
+    cases = paged(case_queries.filtered_cases(search, "open"), 1, CASES_SHOWN) if search \
+        else None
     audit.record("caseload.view")
     db.session.commit()
     return render_template("clients/index.html", clients=clients, form=form, status=status,

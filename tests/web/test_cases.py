@@ -373,8 +373,10 @@ def test_the_caseload_and_client_page_list_cases(client, auth, people, couple):
                           name="Not yours")
     db.session.commit()
     auth.login(people["counselor"])
-    caseload = client.get("/clients/").text
+    assert 'href="/cases/"' in client.get("/clients/").text
+    caseload = client.get("/clients/?q=a").text
     assert "Alex and Sam" in caseload and "Not yours" not in caseload
+    assert "Alex and Sam" in client.get("/clients/?q=alex@").text  # a partner's email
     assert "Alex and Sam" not in client.get("/clients/?q=nobody-matches").text
     page = client.get(f"/clients/{people['alex'].id}").text
     assert "Alex and Sam" in page and f"/cases/new?client_id={people['alex'].id}" in page

@@ -38,7 +38,7 @@ SHOWN = {
     ("counselor", "dashboard"): ["title", "pref"],
     ("counselor", "waiting list"): ["title", "pref"],
     ("counselor", "overdue list"): ["title", "pref"],
-    ("counselor", "caseload"): ["name", "pref", "case"],
+    ("counselor", "caseload"): ["name", "pref"],
     ("counselor", "client"): ["name", "pref", "pron", "phone", "title", "case", "flag"],
     ("counselor", "client access"): ["name"],
     ("counselor", "assignment"): ["name", "note", *EXERCISE, "case", "flag"],
