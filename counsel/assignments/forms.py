@@ -24,7 +24,7 @@ class AssignForm(FlaskForm):
     case = SelectField("Case", coerce=int, validate_choice=False, validators=[Optional()],
                        description="Sessions and reports belong to a case.")
     contact_reason = TextAreaField(
-        "Reason, if this exercise leads to contact (safety flag)",
+        "Why assign it despite a safety flag (if needed)",
         filters=[browser_newlines],
         validators=[Optional(), Length(max=5000), clean_text],
         description="Needed when the client is in a case with a safety flag and the exercise "
