@@ -71,36 +71,19 @@ BOTH_SEPARATOR = "\n\n———— The other version ————\n\n"
 KEEP = ("mine", "theirs", "both")
 
 
-CONTACT_REASON_MAX = 5000
-NEEDS_CONTACT_REASON = (
-    "{name} is in a case with a safety flag, and this exercise leads to contact with the "
-    "other person. Write why it is right to assign it now, or choose another exercise.")
-
-
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
            note: str | None, case: Case | None = None,
            contact_reason: str | None = None) -> Assignment:
-    """Give ``exercise`` to ``client``, in ``case`` (one of the counselor's open cases that
-    holds the client) or, when none is chosen, in the client's most recently opened open
-    case. While the client is in any open case with a safety flag, an exercise that leads
-    to contact needs ``contact_reason`` (PRODUCT.md "Safety")."""
+    """Give ``exercise`` to ``client`` in ``case``, or in the client's most recent open case
+    when none is chosen; the safety flag's rule is cases.operations.case_for_work."""
     if not client.active:
         raise WorkRefused(f"{client.display_name}'s account is deactivated, so no work can be "
                           "assigned. Reactivate it first.", "inactive")
-    if case is not None:
-        if case.counselor_id != counselor.id or not case.is_open or \
-                client.id not in {m.client_id for m in case.members}:
-            raise WorkRefused(f"Choose one of your open cases that {client.display_name} is "
-                              "in, or leave the case for counsel to choose.", "case")
-    else:
-        case = cases.latest_open_case(client)
-    contact_reason = (contact_reason or "").strip() or None
-    if contact_reason and (len(contact_reason) > CONTACT_REASON_MAX or unstorable(contact_reason)):
-        raise WorkRefused("The reason is too long or holds characters that cannot be stored.",
-                          "contact_reason")
-    if exercise.leads_to_contact and not contact_reason and cases.in_open_flagged_case(client):
-        raise WorkRefused(NEEDS_CONTACT_REASON.format(name=client.display_name),
-                          "contact_reason")
+    try:
+        case, contact_reason = cases.case_for_work(counselor, client, exercise, case,
+                                                   contact_reason)
+    except cases.CaseRefused as refused:
+        raise WorkRefused(refused.message, refused.field) from refused
     assignment = Assignment(
         client=client, counselor=counselor, exercise=exercise, title=exercise.title,
         stage=exercise.stage, kind=exercise.kind, purpose=exercise.purpose,

@@ -13,7 +13,16 @@ from sqlalchemy import select
 from .. import audit
 from ..clock import practice_today
 from ..extensions import db
-from ..models import SCREENING_OUTCOMES, Case, CaseMember, Client, SafetyScreening, User, utcnow
+from ..models import (
+    SCREENING_OUTCOMES,
+    Case,
+    CaseMember,
+    Client,
+    Exercise,
+    SafetyScreening,
+    User,
+    utcnow,
+)
 from ..models.types import unstorable
 
 NAME_MAX = 120
@@ -143,6 +152,33 @@ def record_screening(counselor: User, case: Case, client: Client, screened_on: d
     db.session.flush()
     audit.record("screening.create", screening, actor=counselor)
     return screening
+
+
+NEEDS_CONTACT_REASON = (
+    "{name} is in a case with a safety flag, and this exercise leads to contact with the "
+    "other person. Write why it is right to assign it now, or choose another exercise.")
+
+
+def case_for_work(counselor: User, client: Client, exercise: Exercise, case: Case | None,
+                  contact_reason: str | None) -> tuple[Case | None, str | None]:
+    """The case new work for ``client`` belongs to, and the reason to keep with it.
+
+    A chosen case must be one of the counselor's open cases holding the client; with none
+    chosen it is the client's most recently opened open case (None for a client in no
+    case). While the client is in ANY open flagged case, an exercise that leads to contact
+    needs a reason (PRODUCT.md "Safety")."""
+    if case is not None:
+        if case.counselor_id != counselor.id or not case.is_open or \
+                client.id not in {m.client_id for m in case.members}:
+            raise CaseRefused(f"Choose one of your open cases that {client.display_name} is "
+                              "in, or leave the case for counsel to choose.", "case")
+    else:
+        case = latest_open_case(client)
+    reason = _text(contact_reason, "the reason", REASON_MAX, "contact_reason", required=False)
+    if exercise.leads_to_contact and not reason and in_open_flagged_case(client):
+        raise CaseRefused(NEEDS_CONTACT_REASON.format(name=client.display_name),
+                          "contact_reason")
+    return case, reason
 
 
 def _years_before(day: date, years: int) -> date:
