@@ -47,14 +47,15 @@ def new():
     form.partner_one.choices = choices({0: "Choose a client"} | names)
     form.partner_two.choices = choices({0: "No one: an individual case"} | names)
     if form.validate_on_submit():
-        chosen = [form.partner_one.data, form.partner_two.data]
-        if not chosen[0]:
+        chosen = {"partner_one": form.partner_one.data, "partner_two": form.partner_two.data}
+        if not chosen["partner_one"]:
             form.partner_one.errors = ["Choose a client."]
         else:
             try:
                 # An id outside the caseload finds no client here, so it is refused
                 # like any other client who is not the counselor's to choose.
-                partners = [_caseload_client(caseload, i) for i in chosen if i]
+                partners = [_caseload_client(caseload, i, field) for field, i in chosen.items()
+                            if i]
                 case = operations.open_case(current_user, form.name.data, partners)
                 db.session.commit()
                 flash(f"Case “{case.name}” is open.", "success")
@@ -65,9 +66,9 @@ def new():
                            title="Open a case"), 422 if form.errors else 200
 
 
-def _caseload_client(caseload: dict[int, Client], client_id: int) -> Client:
+def _caseload_client(caseload: dict[int, Client], client_id: int, field: str) -> Client:
     if client_id not in caseload:
-        raise CaseRefused("Choose clients from your active caseload.", "partner_one")
+        raise CaseRefused("Choose clients from your active caseload.", field)
     return caseload[client_id]
 
 

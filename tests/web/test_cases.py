@@ -259,6 +259,8 @@ def test_bad_case_forms_keep_what_was_typed(client, auth, people, problem):
     assert 'class="error"' in response.text
     if problem != "no name":
         assert 'value="Typed name 42"' in response.text
+    if problem in ("same twice", "other counselor's client"):
+        assert 'id="partner_two-error"' in response.text
     assert count(Case) == 0 and count(CaseMember) == 0
 
 
