@@ -82,6 +82,7 @@ PAGES = [
          lambda t: f"/assignments/{t.assignment_id}/revisions/{t.revision_number}"),
     Page("compare page", "counselor", lambda t: f"/assignments/{t.assignment_id}/compare"),
     Page("library", "counselor", lambda t: "/library/"),
+    Page("cases", "counselor", lambda t: "/cases/"),
     Page("client home", "client", lambda t: "/my/"),
     Page("client work page", "client", lambda t: f"/my/assignments/{t.work_id}"),
     Page("autosave", "client", lambda t: f"/my/assignments/{t.autosave[0][0]}/draft", True),

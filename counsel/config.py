@@ -26,6 +26,9 @@ DEFAULTS = {
     "TRUSTED_PROXIES": 0,
     "PRACTICE_NAME": "Your practice",
     "PRACTICE_TIMEZONE": "Europe/London",
+    # Where the "Quick exit" control on every client page goes: a neutral site that gives
+    # nothing away on a shared screen (PRODUCT.md "Safety").
+    "QUICK_EXIT_URL": "https://www.bbc.com/weather",
     # Set DATABASE_URL to a postgresql:// URL for PostgreSQL; empty means instance SQLite.
     "DATABASE_URL": "",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -83,6 +83,16 @@ PHRASES = {
     "backup.create": ("account", "made a backup of the practice's records"),
     "backup.restore": ("account", "restored the practice's records from a backup"),
     # cases, the safety flag and screenings
+    "case.view": ("view", "opened the case page"),
+    "case.create": ("change", "opened a case"),
+    "case.update": ("change", "renamed a case"),
+    "case.close": ("change", "closed a case"),
+    "case.reopen": ("change", "reopened a case"),
+    "case.flag": ("change", "set or changed a case's safety flag"),
+    "case.unflag": ("change", "cleared a case's safety flag"),
+    "screening.create": ("change", "recorded a safety screening"),
+    "assignment.contact_reason": ("change", "recorded why {record} was assigned despite a "
+                                            "safety flag"),
     # the session log
     "session.view": ("view", "opened {record}"),
     "session.list.view": ("view", "opened the list of sessions"),

@@ -18,6 +18,17 @@ class AssignForm(FlaskForm):
     note = TextAreaField("Personal note (optional)", validators=[Optional(), Length(max=5000),
                                                                   clean_text],
                          description="The client sees this with the exercise.")
+    # The counselor's open cases holding the chosen client, set by the view; 0 lets counsel
+    # choose the client's most recently opened open case. Any other id is checked by the
+    # view and the operation, so it is not validated against the choices here.
+    case = SelectField("Case", coerce=int, validate_choice=False, validators=[Optional()],
+                       description="Sessions and reports belong to a case.")
+    contact_reason = TextAreaField(
+        "Why assign it despite a safety flag (if needed)",
+        filters=[browser_newlines],
+        validators=[Optional(), Length(max=5000), clean_text],
+        description="Needed when the client is in a case with a safety flag and the exercise "
+                    "leads to contact with the other person. The client never sees it.")
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,9 +9,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import audit
+from ..cases import operations as cases
 from ..extensions import db
 from ..models import (
     Assignment,
+    Case,
     Client,
     Draft,
     Exercise,
@@ -70,19 +72,31 @@ KEEP = ("mine", "theirs", "both")
 
 
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
-           note: str | None) -> Assignment:
+           note: str | None, case: Case | None = None,
+           contact_reason: str | None = None) -> Assignment:
+    """Give ``exercise`` to ``client`` in ``case``, or in the client's most recent open case
+    when none is chosen; the safety flag's rule is cases.operations.case_for_work."""
     if not client.active:
         raise WorkRefused(f"{client.display_name}'s account is deactivated, so no work can be "
                           "assigned. Reactivate it first.", "inactive")
+    try:
+        case, contact_reason = cases.case_for_work(counselor, client, exercise, case,
+                                                   contact_reason)
+    except cases.CaseRefused as refused:
+        raise WorkRefused(refused.message, refused.field) from refused
     assignment = Assignment(
         client=client, counselor=counselor, exercise=exercise, title=exercise.title,
         stage=exercise.stage, kind=exercise.kind, purpose=exercise.purpose,
         instructions=exercise.instructions, prompts=exercise.prompt_texts,
         due_date=due_date, note=note or None, _status="assigned",
+        case_id=case.id if case is not None else None, contact_reason=contact_reason,
     )
     db.session.add(assignment)
     db.session.flush()
     audit.record("assignment.create", assignment, client=client, actor=counselor)
+    if contact_reason:
+        # No client on this row: a partner's own access history must not reveal the flag.
+        audit.record("assignment.contact_reason", assignment, actor=counselor)
     return assignment
 
 

@@ -1,16 +1,19 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
+from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
-from ..inputs import id_arg
-from ..models import STAGES, Client, User
+from ..inputs import MAX_ID, id_arg
+from ..models import STAGES, Assignment, Case, Client, User
 from ..permissions import (
     assignment_for_counselor,
     caseload_query,
+    cases_of,
     client_for_counselor,
     exercise_for_counselor,
     revision_of,
@@ -37,23 +40,55 @@ def _assign_choices(form: AssignForm) -> None:
             optgroup=stage_title)
 
 
+def _case_choices(form: AssignForm) -> None:
+    """The open cases holding the chosen client (every open case until one is chosen)."""
+    chosen = form.client.data if isinstance(form.client.data, int) else 0
+    open_cases = case_queries.open_cases_with(chosen if 0 < chosen <= MAX_ID else None)
+    form.case.choices = choices({0: "The client's most recent open case"} | {
+        c.id: f"{c.name} ({', '.join(p.name for p in c.partners)})"
+              f"{' · safety flag' if c.flagged else ''}" for c in open_cases})
+
+
+def _chosen_case(form: AssignForm):
+    """The case picked on the form: one of the counselor's own (else a message on the
+    form, nothing assigned); None to let the operation choose."""
+    if not form.case.data or not 0 < form.case.data <= MAX_ID:
+        if form.case.data:
+            form.case.errors = ["Choose one of your open cases, or leave it for counsel to "
+                                "choose."]
+        return None
+    case = db.session.scalars(cases_of(current_user).where(Case.id == form.case.data)
+                              .options(selectinload(Case.members))).first()
+    if case is None:
+        form.case.errors = ["Choose one of your open cases, or leave it for counsel to choose."]
+    return case
+
+
 @bp.route("/assign", methods=["GET", "POST"])
 def new():
     form = AssignForm(today=practice_today(),
-                      client=request.args.get("client_id", 0, type=int),
-                      exercise=request.args.get("exercise_id", 0, type=int))
+                      client=request.args.get("client_id", 0, type=id_arg),
+                      exercise=request.args.get("exercise_id", 0, type=id_arg),
+                      case=request.args.get("case_id", 0, type=id_arg))
     _assign_choices(form)
+    _case_choices(form)
     if form.validate_on_submit() and form.client.data and form.exercise.data:
         client = client_for_counselor(form.client.data)
         exercise = exercise_for_counselor(form.exercise.data)
+        case = _chosen_case(form)
         try:
+            if form.case.errors:
+                raise WorkRefused(form.case.errors[0], "case")
             assignment = operations.assign(current_user, client, exercise,
-                                           due_date=form.due_date.data, note=form.note.data)
+                                           due_date=form.due_date.data, note=form.note.data,
+                                           case=case, contact_reason=form.contact_reason.data)
             db.session.commit()
             flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
         except WorkRefused as refused:
-            form.client.errors = [refused.message]
+            field = {"case": form.case, "contact_reason": form.contact_reason}.get(
+                refused.code, form.client)
+            field.errors = [refused.message]
     if form.is_submitted():
         for field in (form.client, form.exercise):
             if not field.data and not field.errors:
@@ -63,7 +98,8 @@ def new():
 
 @bp.get("/assignments/<int:assignment_id>")
 def show(assignment_id):
-    assignment = assignment_for_counselor(assignment_id, *queries.with_revisions())
+    assignment = assignment_for_counselor(assignment_id, *queries.with_revisions(),
+                                          joinedload(Assignment.case))
     audit.record("assignment.view", assignment, client=assignment.client)
     db.session.commit()
     return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),
@@ -127,7 +163,8 @@ def keep_review_draft(assignment, revision):
 
 @bp.get("/assignments/<int:assignment_id>/revisions/<int:number>")
 def review(assignment_id, number):
-    assignment = assignment_for_counselor(assignment_id, queries.WITH_CLIENT)
+    assignment = assignment_for_counselor(assignment_id, queries.WITH_CLIENT,
+                                          joinedload(Assignment.case))
     revision = revision_of(assignment, number, *queries.WITH_REVIEW)
     operations.open_submission(assignment, revision)
     return _review_page(assignment, revision)

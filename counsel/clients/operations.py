@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from .. import audit
 from ..auth import invitations, sessions
+from ..cases import operations as cases
 from ..extensions import db
 from ..models import Client, User, utcnow
 
@@ -39,13 +40,16 @@ def email_problem(counselor: User, email: str, *, keep_user_id: int | None = Non
 
 
 def add_client(counselor: User, *, name, email, phone=None, preferred_name=None, pronouns=None):
-    """Create the client's account (no password yet) and an invitation; returns both."""
+    """Create the client's account (no password yet), their individual case (named after
+    them, so every piece of their work belongs to a case) and an invitation; returns the
+    client and the invitation."""
     user = User(name=name, email=email, role="client")
     client = Client(user=user, counselor_id=counselor.id, phone=phone,
                     preferred_name=preferred_name, pronouns=pronouns)
     db.session.add(client)
     db.session.flush()
     audit.record("client.create", client, actor=counselor)
+    cases.open_case(counselor, (name or "").strip()[:120] or email, [client])
     return client, invitations.issue(counselor, user)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy.orm import contains_eager
 from .. import audit, history
 from ..assignments import queries
 from ..auth import invitations
+from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm
@@ -18,6 +19,7 @@ from . import bp, operations
 from .forms import ClientForm, SearchForm
 
 PER_PAGE = 50
+CASES_SHOWN = 10
 FILTERS = {"all": "All clients", "active": "Active", "overdue": "With overdue work",
            "inactive": "Deactivated"}
 
@@ -45,10 +47,15 @@ def index():
     status = request.args.get("status", "all")
     clients = paged(filtered_caseload(search, status if status in FILTERS else "all"),
                     requested_page(), PER_PAGE)
+    # A search finds cases too: the open ones matching the same words (one statement).
+    # Without one the page links to the list of cases instead of repeating every client's
+    # individual case (named after them) above the client.
+    cases = paged(case_queries.filtered_cases(search, "open"), 1, CASES_SHOWN) if search \
+        else None
     audit.record("caseload.view")
     db.session.commit()
     return render_template("clients/index.html", clients=clients, form=form, status=status,
-                           filters=FILTERS)
+                           filters=FILTERS, cases=cases)
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -71,7 +78,8 @@ def show(client_id):
     db.session.commit()
     assignments = queries.for_client(client, requested_page())
     return render_template("clients/show.html", client=client, form=EmptyForm(),
-                           assignments=assignments, today=practice_today())
+                           assignments=assignments, today=practice_today(),
+                           cases=case_queries.cases_of_client_list(client))
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

@@ -68,4 +68,5 @@ def add(client, counselor, exercise, n: int) -> dict:
                 received = received or share
     token = calendar.new_feed(counselor)
     db.session.commit()
-    return {"session": first.id, "share": received.id, "feed_token": token}
+    return {"session": first.id, "share": received.id, "feed_token": token,
+            "couple_case": couple.id}

@@ -9,6 +9,7 @@ others plain words. Each field gets its own tag, so a test can say which field l
 from datetime import timedelta
 
 from counsel.assignments import operations
+from counsel.cases import operations as cases
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import Assignment, utcnow
@@ -28,7 +29,8 @@ def build(people, text=plain) -> dict:
 
     - ``reviewed``: an overdue letter submitted twice, each revision reviewed and sent
       back with a passage comment and an overall comment; now "revision requested";
-    - ``waiting``: the same exercise submitted once, with an unsent passage comment.
+    - ``waiting``: the same exercise submitted once, with an unsent passage comment;
+    - ``case``: alex's individual case holding both, with a safety flag and a screening.
     """
     counselor, alex = people["counselor"], people["alex"]
     counselor.name = text("cname")
@@ -70,7 +72,13 @@ def build(people, text=plain) -> dict:
                            body=text("unsent"))
     db.session.commit()
     assert db.session.get(Assignment, reviewed.id).status == "revision_requested"
-    built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor}
+    case = cases.open_case(counselor, text("case")[:120], [alex])
+    cases.set_safety_flag(counselor, case, text("flag"))
+    cases.record_screening(counselor, case, alex, practice_today(), "concerns", text("screening"))
+    reviewed.case_id = waiting.case_id = case.id
+    db.session.commit()
+    built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor,
+             "case": case}
     built |= scene_partners.build(people, built, text)
     signed, open_session = _sessions(people, built["joint"].case, text)
     return built | {"signed": signed, "open": open_session}
@@ -106,6 +114,7 @@ def _sessions(people, case, text):
 def pages(scene) -> dict[str, dict[str, str]]:
     """Every GET page with clinical or counselor-typed text, by who may open it."""
     a, w, c = scene["reviewed"].id, scene["waiting"].id, scene["alex"].id
+    k = scene["case"].id
     return {
         "counselor": {
             "dashboard": "/dashboard/",
@@ -121,6 +130,11 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "session (signed)": f"/sessions/{scene['signed'].id}",
             "session (open)": f"/sessions/{scene['open'].id}",
             "session list": "/sessions/",
+            "cases": "/cases/?status=all",
+            "case": f"/cases/{k}",
+            "case edit": f"/cases/{k}/edit",
+            "case safety": f"/cases/{k}/safety",
+            "screening form": f"/cases/{k}/screenings/new",
         },
         "client": {
             "home": "/my/",
@@ -142,4 +156,4 @@ def pages(scene) -> dict[str, dict[str, str]]:
 def sample(row) -> dict:
     """A stand-in scene for listing the pages (every record is ``row``)."""
     return dict.fromkeys(("reviewed", "waiting", "alex", "joint", "partner_share", "signed",
-                          "open"), row)
+                          "open", "case"), row)

@@ -16,6 +16,7 @@ text = st.text(max_size=200) | long_runs
 
 FORMS = {
     "counselor": [("/clients/new", ("name", "email", "phone", "preferred_name", "pronouns")),
+                  ("/cases/new", ("name", "partner_one", "partner_two")),
                   ("/account/password", ("current", "password", "confirm"))],
     "admin": [("/admin/counselors/new", ("name", "email"))],
 }
@@ -122,6 +123,8 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "answers-0", "answers-1", "action", "base_version", "prompt_index", "start",
                "quote", "body", "overall_comment", "decision", "rubric_specific", "role",
                "counselor_id", "status", "case", "back",
+               # the cases' forms
+               "partner_one", "partner_two", "reason", "screened_on",
                # the session log's forms
                "date", "start_time", "end_time", "format", "type", "attendees",
                "shared_summary", "private_notes", "agenda", "session_version",

@@ -27,6 +27,11 @@ AUDITED = {
     ("counselor", "session (signed)"): ("session.view", "signed session"),
     ("counselor", "session (open)"): ("session.view", "open session"),
     ("counselor", "session list"): ("session.list.view", None),
+    ("counselor", "cases"): ("caseload.view", None),
+    ("counselor", "case"): ("case.view", "case"),
+    ("counselor", "case edit"): ("case.view", "case"),
+    ("counselor", "case safety"): ("case.view", "case"),
+    ("counselor", "screening form"): ("case.view", "case"),
     ("client", "home"): ("portal.home.view", "client"),
     ("client", "access"): ("client.access_history.view", "client"),
     ("client", "work"): ("assignment.view", "reviewed"),
@@ -48,6 +53,7 @@ NOT_CLINICAL = {
     "assignments.new",  # the caseload's names as choices, like the header's own name
     "session_log.new",  # an empty form naming the case's partners
     "session_log.calendar",  # whether a calendar link exists
+    "cases.new",  # the same
 }
 # Audited pages with a test of their own below.
 TESTED_BELOW = {"clients.edit",
@@ -74,6 +80,7 @@ def record(scene, which):
         "shared by sam": ("revisions", scene["partner_revision"].id),
         "signed session": ("counseling_sessions", scene["signed"].id),
         "open session": ("counseling_sessions", scene["open"].id),
+        "case": ("cases", scene["case"].id),
     }[which]
 
 
@@ -124,7 +131,8 @@ def test_every_counselor_and_client_page_is_listed(app, people):
               for url in urls.values()}
     pages = {rule.endpoint for rule in app.url_map.iter_rules()
              if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in
-             ("dashboard", "clients", "library", "assignments", "portal", "session_log")}
+             ("dashboard", "clients", "library", "assignments", "portal", "session_log",
+              "cases")}
     assert pages - NOT_CLINICAL - listed - TESTED_BELOW == set()
     assert not listed & NOT_CLINICAL
 
