@@ -66,12 +66,8 @@ def test_journey_6_a_joint_mediated_session(live_app, live_url, page, sign_in, a
 
     # The counselor opens the case and starts a session from it.
     page.goto(f"{live_url}/cases/{case.id}")
-    start = page.locator(f"a[href$='/cases/{case.id}/sessions/new']")
-    if start.count():  # the case page (cases feature) links here; until then, go directly
-        a11y.check(page)
-        start.first.click()
-    else:
-        page.goto(f"{live_url}/cases/{case.id}/sessions/new")
+    a11y.check(page)
+    page.locator(f"a[href$='/cases/{case.id}/sessions/new']").first.click()
     expect(page.get_by_role("heading", name="Schedule or log a session")).to_be_visible()
     a11y.check(page)
     expect(page.get_by_label("Joint (mediated)")).to_be_checked()
