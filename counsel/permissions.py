@@ -22,6 +22,7 @@ from .models import (
     CounselingSession,
     Exercise,
     Revision,
+    Share,
     User,
 )
 
@@ -156,6 +157,19 @@ def session_for_counselor(session_id: int, *options) -> CounselingSession:
 def cases_of_client(client: Client):
     """The cases a client is (or was) a partner in."""
     return select(Case).join(CaseMember).where(CaseMember.client_id == client.id)
+
+
+def share_of_author(author: Client, share_id: int, *options) -> Share:
+    """One of the client's own shares (active or withdrawn), or 404."""
+    return one_or_404(select(Share).where(Share.id == share_id, Share.author_id == author.id)
+                      .options(*options), "shares", share_id)
+
+
+def share_for_recipient(recipient: Client, share_id: int, *options) -> Share:
+    """A share made to the client (active or withdrawn: the view tells them apart), or 404."""
+    return one_or_404(select(Share).where(Share.id == share_id,
+                                          Share.recipient_id == recipient.id)
+                      .options(*options), "shares", share_id)
 
 
 PREDICATES = {"view_client": can_view_client, "edit_exercise": can_edit_exercise}

@@ -13,7 +13,8 @@ device already (autosave.js).
 import re
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
+from flask_login import current_user
 from wtforms import Form
 from wtforms.fields.core import UnboundField
 
@@ -107,6 +108,18 @@ def rescue(reason: str, status: int):
     return render_template("rescued_text.html", fields=fields, reason=reason,
                            form_path=request.path, back=return_path(),
                            work_page=request.endpoint == "portal.work"), status
+
+
+def autosave_answer(reason: str):
+    """The answer to an autosave (JSON) that cannot be accepted. The page's script
+    (static/js/draft-saver.js) keeps the text and acts on the code: sign in again, fetch a
+    fresh token, or retry later."""
+    codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
+             "unavailable": ("unavailable", 503)}
+    if not current_user.is_authenticated:
+        reason = "signed_out"  # a CSRF failure after sign-out means: sign in again
+    code, status = codes[reason]
+    return jsonify(error=code, message="Not saved yet."), status
 
 
 def register(app: Flask, endpoint: str, handler) -> None:

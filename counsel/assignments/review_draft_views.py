@@ -162,18 +162,9 @@ def rescue_review_page(reason: str):
     return response, 400
 
 
-def rescue_review_autosave(reason: str):
-    """The review page's script keeps the text in the page and acts on these codes."""
-    codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
-             "unavailable": ("unavailable", 503)}
-    if not current_user.is_authenticated:
-        reason = "signed_out"
-    code, status = codes[reason]
-    return jsonify(error=code, message="Not saved yet."), status
-
 
 def init_app(state):
     for endpoint in ("add_comment", "remove_comment", "restore_comment", "send_review",
                      "save_review_draft"):
         rescue.register(state.app, f"assignments.{endpoint}", rescue_review_page)
-    rescue.register(state.app, "assignments.autosave_review", rescue_review_autosave)
+    rescue.register(state.app, "assignments.autosave_review", rescue.autosave_answer)

@@ -14,7 +14,6 @@ from sqlalchemy.orm import aliased, joinedload
 from .. import audit
 from ..extensions import db
 from ..models import Case, CaseMember, Client, Revision, Share, User, utcnow
-from ..permissions import refuse
 
 
 class ShareRefused(Exception):
@@ -93,36 +92,16 @@ def withdraw(author_user: User, item: Share) -> None:
 
 # --- loaders: by the acting client, in the query itself --------------------------------
 
-def _with_item():
+def with_item():
     return (joinedload(Share.revision).joinedload(Revision.assignment),
             joinedload(Share.author).joinedload(Client.user))
-
-
-def own_share(author: Client, share_id: int) -> Share:
-    """One of the client's own shares (active or withdrawn), or 404."""
-    item = db.session.scalars(select(Share).where(Share.id == share_id,
-                                                  Share.author_id == author.id)
-                              .options(*_with_item())).first()
-    if item is None:
-        refuse("shares", share_id)
-    return item
-
-
-def share_for_recipient(recipient: Client, share_id: int) -> Share:
-    """A share made to the client (active or withdrawn: the view tells them apart), or 404."""
-    item = db.session.scalars(select(Share).where(Share.id == share_id,
-                                                  Share.recipient_id == recipient.id)
-                              .options(*_with_item())).first()
-    if item is None:
-        refuse("shares", share_id)
-    return item
 
 
 def shared_with(recipient: Client) -> list[Share]:
     """Active shares made to the client, newest first."""
     return list(db.session.scalars(
         select(Share).where(Share.recipient_id == recipient.id, Share.withdrawn_at.is_(None))
-        .options(*_with_item()).order_by(Share.shared_at.desc(), Share.id.desc())))
+        .options(*with_item()).order_by(Share.shared_at.desc(), Share.id.desc())))
 
 
 def shared_by(author: Client) -> list[Share]:

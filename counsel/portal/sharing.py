@@ -7,7 +7,14 @@ from flask_login import current_user
 from .. import audit
 from ..extensions import db
 from ..forms import EmptyForm
-from ..permissions import assignment_for_client, own_client_record, refuse, revision_of
+from ..permissions import (
+    assignment_for_client,
+    own_client_record,
+    refuse,
+    revision_of,
+    share_for_recipient,
+    share_of_author,
+)
 from . import bp, partners
 from .partners import ShareRefused
 
@@ -49,7 +56,7 @@ def share(assignment_id, number):
 @bp.post("/shares/<int:share_id>/withdraw")
 def withdraw_share(share_id):
     client = own_client_record()
-    item = partners.own_share(client, share_id)
+    item = share_of_author(client, share_id, *partners.with_item())
     if EmptyForm().validate_on_submit():
         try:
             partners.withdraw(current_user, item)
@@ -77,7 +84,7 @@ def shared_list():
 def shared_item(share_id):
     """One item shared with this client, read-only; once withdrawn, nothing of it."""
     client = own_client_record()
-    item = partners.share_for_recipient(client, share_id)
+    item = share_for_recipient(client, share_id, *partners.with_item())
     if not item.active:
         audit.record("share.view", item.revision, client=item.author_id, outcome="withdrawn",
                      detail=f"share {item.id}")

@@ -183,16 +183,7 @@ def rescue_work(reason: str):
         "is below, exactly as you left it: press Save again."))
 
 
-def rescue_autosave(reason: str):
-    """The autosave script keeps the text on the device and acts on these codes."""
-    codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
-             "unavailable": ("unavailable", 503)}
-    if not current_user.is_authenticated:
-        reason = "signed_out"  # a CSRF failure after sign-out means: sign in again
-    code, status = codes[reason]
-    return jsonify(error=code, message="Not saved yet."), status
-
 
 def init_app(state):
     rescue.register(state.app, "portal.work", rescue_work)
-    rescue.register(state.app, "portal.autosave", rescue_autosave)
+    rescue.register(state.app, "portal.autosave", rescue.autosave_answer)

@@ -116,18 +116,9 @@ def rescue_session_page(reason: str):
     return render_page(session, 400, **forms)
 
 
-def rescue_autosave(reason: str):
-    """The session page's script keeps the text in the page and acts on these codes."""
-    codes = {"signed_out": ("signed_out", 401), "expired": ("csrf", 400),
-             "unavailable": ("unavailable", 503)}
-    if not current_user.is_authenticated:
-        reason = "signed_out"
-    code, status = codes[reason]
-    return jsonify(error=code, message="Not saved yet."), status
-
 
 def init_app(state):
     for endpoint in ("show", "add_agreement", "assign", "add_addendum", "follow_up",
                      "new", "remove_agreement", "sign", "cancel"):
         rescue.register(state.app, f"session_log.{endpoint}", rescue_session_page)
-    rescue.register(state.app, "session_log.autosave", rescue_autosave)
+    rescue.register(state.app, "session_log.autosave", rescue.autosave_answer)

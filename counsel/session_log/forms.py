@@ -1,7 +1,7 @@
 """The session page's forms. Times are typed in the practice's time zone; ``starts_at`` and
 ``duration`` turn them into what is stored (UTC and minutes)."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -11,13 +11,13 @@ from wtforms import (
     RadioField,
     SelectField,
     SelectMultipleField,
-    StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..assignments.forms import AssignForm
 from ..clock import practice_zone
 from ..forms import browser_newlines, choices, clean_text
 from ..models import FOLLOW_UP_OUTCOMES, FORMATS, MEDIATION_OUTLINE, SESSION_TYPES
@@ -162,25 +162,12 @@ class FollowUpForm(FlaskForm):
                          validators=[Optional(), Length(max=2000), clean_text])
 
 
-class SessionAssignForm(FlaskForm):
+class SessionAssignForm(AssignForm):
+    """Assigning from the session page: to one of its attendees, in the session's case."""
+
     client = SelectField("Assign to", coerce=int,
                          validators=[InputRequired(message="Choose who to assign it to.")])
-    exercise = SelectField("Exercise", coerce=int,
-                           validators=[InputRequired(message="Choose an exercise.")])
-    due_date = DateField("Due date (optional)", validators=[Optional()])
-    note = TextAreaField("Personal note (optional)", filters=[browser_newlines],
-                         validators=[Optional(), Length(max=5000), clean_text])
-    contact_reason = StringField(
-        "Reason, if the case has a safety flag and this exercise leads to contact",
-        validators=[Optional(), Length(max=2000), clean_text])
-
-    def __init__(self, *args, today: date, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._today = today
-
-    def validate_due_date(self, field):
-        if field.data and field.data < self._today:
-            raise ValidationError("The due date is in the past. Choose today or later.")
+    case = None
 
 
 class AddendumForm(FlaskForm):
