@@ -3,7 +3,6 @@ record audit rows and raise ``SessionRefused`` (a message for the counselor) on 
 rule. Views commit. Every change goes through ``signing.require`` first, so a signed or
 cancelled session is refused here before the models and the database triggers would."""
 
-import inspect
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -110,7 +109,8 @@ def create_session(counselor: User, case: Case, *, starts_at: datetime, duration
     db.session.flush()
     audit.record("session.create", session, actor=counselor, client=chosen[0])
     if confirmed_at:
-        audit.record("session.screening_confirmed", session, actor=counselor, client=chosen[0])
+        # Names no client: a partner's own access history must not hint at safety work.
+        audit.record("session.screening_confirmed", session, actor=counselor)
     return session
 
 
@@ -138,7 +138,8 @@ def update_session(counselor: User, session: CounselingSession, *, starts_at: da
     db.session.flush()
     audit.record("session.update", session, actor=counselor, client=chosen[0])
     if confirmed_at:
-        audit.record("session.screening_confirmed", session, actor=counselor, client=chosen[0])
+        # Names no client: a partner's own access history must not hint at safety work.
+        audit.record("session.screening_confirmed", session, actor=counselor)
 
 
 def held_text(session: CounselingSession) -> dict:
@@ -233,14 +234,9 @@ def assign_in_session(counselor: User, session: CounselingSession, client: Clien
     signing.require(session, "assign")
     if client.id not in {a.client_id for a in session.attendees}:
         raise SessionRefused("Assign work from this page to someone who attended the session.")
-    extra = {}
-    accepts = inspect.signature(assignment_operations.assign).parameters
-    if "case" in accepts:
-        extra["case"] = session.case
-    if "contact_reason" in accepts:
-        extra["contact_reason"] = contact_reason
     assignment = assignment_operations.assign(counselor, client, exercise, due_date=due_date,
-                                              note=note, **extra)
-    assignment.session_id, assignment.case_id = session.id, session.case_id
+                                              note=note, case=session.case,
+                                              contact_reason=contact_reason)
+    assignment.session_id = session.id
     db.session.flush()
     return assignment
