@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import event
 
 from bench.sessions_seed import year_of_sessions
+from counsel import create_app
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import (
@@ -25,7 +26,7 @@ from counsel.models import (
 )
 
 from .. import factories
-from ..conftest import Auth
+from ..conftest import Auth, IsolatedClient, make_config
 from . import partner_world
 
 MOST = 8
@@ -167,10 +168,24 @@ def statements_for(app, world, role, url, body) -> list[str]:
     return statements
 
 
+@pytest.fixture(scope="module")
+def worlds(database):
+    """The small and the large practice, built once for every page of this module: building
+    them is most of the test's time, and opening a page adds only audit rows and sign-in
+    sessions, which no page's statement count depends on. (On PostgreSQL a function-scoped
+    ``app`` empties the shared test database: this module's other tests come after these.)"""
+    app = create_app(make_config(database()))
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        factories.bind(db.session)
+        yield app, practice(**SMALL), practice(**LARGE)
+        db.session.remove()
+        db.engine.dispose()
+
+
 @pytest.mark.parametrize(("name", "role", "url", "body"), PAGES, ids=[p[0] for p in PAGES])
-def test_statements_do_not_grow_with_the_caseload(app, name, role, url, body):
-    small = practice(**SMALL)
-    large = practice(**LARGE)
+def test_statements_do_not_grow_with_the_caseload(worlds, name, role, url, body):
+    app, small, large = worlds
     few = statements_for(app, small, role, url, body)
     many = statements_for(app, large, role, url, body)
     assert len(few) == len(many), f"{name}: {len(few)} -> {len(many)}\n" + "\n".join(many)
