@@ -84,6 +84,10 @@ class CounselingSession(db.Model):
         return self.signed_at is not None
 
     @property
+    def upcoming(self) -> bool:
+        return self.starts_at > utcnow()
+
+    @property
     def is_joint(self) -> bool:
         return self.type == "joint"
 
