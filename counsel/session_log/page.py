@@ -52,10 +52,14 @@ def load_session(session_id: int) -> CounselingSession:
         joinedload(CounselingSession.attendees).joinedload(SessionAttendee.client),
         joinedload(CounselingSession.addenda).joinedload(Addendum.signed_by),
         joinedload(CounselingSession.signed_by))
+    # A year of weekly sessions means a hundred agreements: of the sessions they were made
+    # and followed up in, only when each was and whether it is signed, not their notes.
+    when = (CounselingSession.id, CounselingSession.starts_at, CounselingSession.signed_at)
     agreements = db.session.scalars(
         select(Agreement).where(Agreement.case_id == session.case_id)
-        .options(joinedload(Agreement.session),
-                 joinedload(Agreement.follow_ups).joinedload(AgreementFollowUp.session))
+        .options(joinedload(Agreement.session).load_only(*when),
+                 joinedload(Agreement.follow_ups).joinedload(AgreementFollowUp.session)
+                 .load_only(*when))
         .order_by(Agreement.id)).unique().all()
     set_committed_value(session, "agreements",
                         [a for a in agreements if a.session_id == session.id])
