@@ -52,10 +52,18 @@ def database(tmp_path_factory):
                 "SELECT tablename FROM pg_tables WHERE schemaname='public' "
                 "AND tablename <> 'alembic_version'"))]
 
+        # Emptying tables row by row, with triggers and foreign-key checks off for this one
+        # transaction (the audit trail and signed sessions refuse deletes otherwise), takes
+        # a tenth of the time of a TRUNCATE, which makes new files for every table and index.
+        # (The names are the schema's own tables, read from pg_tables above.)
+        empty = ("SET LOCAL session_replication_role = replica; "  # noqa: S608
+                 + " ".join(f'DELETE FROM "{t}";' for t in tables)  # noqa: S608
+                 + " SELECT " + ", ".join(f"setval(pg_get_serial_sequence('\"{t}\"', 'id'), "
+                                          "1, false)" for t in tables))
+
         def clean():
             with engine.begin() as conn:
-                conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
-                                  + " RESTART IDENTITY CASCADE"))
+                conn.exec_driver_sql(empty)
             return url
 
         yield clean
