@@ -4,6 +4,7 @@ sign-out, "Stay signed in", and unsaved writing sent before the sign-out happens
 
 import time
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -13,6 +14,8 @@ from counsel.models import LoginSession, utcnow
 
 from .. import factories
 from .test_journey_letter import draft_answers
+
+pytestmark = pytest.mark.browser_only
 
 WORDS = "I am sorry I missed the dinner, and the one before it."
 

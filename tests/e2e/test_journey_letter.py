@@ -12,6 +12,7 @@ import re
 import time
 from datetime import timedelta
 
+import pytest
 from flask import jsonify
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -386,6 +387,7 @@ def test_apology_letter_journey(live_app, live_url, page, sign_in, a11y):
 
 # --- the autosave ------------------------------------------------------------------------
 
+@pytest.mark.browser_only
 def test_autosave_survives_an_outage(live_app, live_url, page, sign_in, a11y):
     _, client = caseload()
     assignment_id = apology_letter(client).id
@@ -439,6 +441,7 @@ def test_autosave_survives_an_outage(live_app, live_url, page, sign_in, a11y):
     phone.close()
 
 
+@pytest.mark.browser_only
 def test_two_tabs_conflict(live_app, live_url, page, sign_in, a11y):
     _, client = caseload()
     assignment_id = apology_letter(client).id
@@ -498,6 +501,7 @@ def submitted_letter(client, text):
     return assignment
 
 
+@pytest.mark.browser_only
 def test_a_passage_comment_lands_on_the_words_selected(live_app, live_url, page, sign_in,
                                                        a11y):
     """Emoji are two UTF-16 units in the browser and one character on the server."""
@@ -517,6 +521,7 @@ def test_a_passage_comment_lands_on_the_words_selected(live_app, live_url, page,
     a11y.check(page)
 
 
+@pytest.mark.browser_only
 def test_a_passage_after_a_line_break_lands_on_the_words_selected(live_app, live_url, page,
                                                                   sign_in, a11y):
     """A form post sends line breaks as CRLF, the page shows them as LF: the client's text
@@ -552,6 +557,7 @@ def test_a_passage_after_a_line_break_lands_on_the_words_selected(live_app, live
     assert comments[0].review.revision.answers == [letter]
 
 
+@pytest.mark.browser_only
 def test_compare_shows_added_words_only_as_added(live_app, live_url, page, sign_in, a11y):
     """Words followed by new text are unchanged, not removed and added again."""
     counselor, client = caseload()

@@ -2,10 +2,14 @@
 target, a favicon, access-history cells that keep their column labels, and no console
 error anywhere in a crawl of the main pages."""
 
+import pytest
+
 from counsel.extensions import db
 
 from .. import factories
 from .conftest import PHONE
+
+pytestmark = pytest.mark.browser_only
 
 MIN_TAP = 44
 

@@ -5,6 +5,7 @@ answer, their text, the other one, or both. Every page is checked with axe-core.
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
@@ -25,6 +26,8 @@ from .test_journey_letter import (
     select_passage,
     submitted_letter,
 )
+
+pytestmark = pytest.mark.browser_only
 
 LETTER = "Dear Maya, I am sorry I was late again and again. I will be home by six. 🌧️"
 OVERALL = "A brave start. Now say what you will do differently, week by week. سلام"
