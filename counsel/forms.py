@@ -1,9 +1,11 @@
 """Form pieces shared by every blueprint."""
 
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, StringField
 from wtforms.validators import Email, Length, Optional, ValidationError
 
+from .extensions import db
 from .models.types import unstorable
 
 
@@ -14,6 +16,27 @@ def choices(labels: dict, optgroup: str | None = None) -> list[SelectChoice]:
 
 class EmptyForm(FlaskForm):
     """CSRF protection for POST-only buttons."""
+
+
+def button_change(change, done: str, refused: type[Exception] | tuple) -> None:
+    """The body of a POST-only button: with a valid CSRF token, make ``change()`` and
+    commit, then flash ``done``; when a rule says no (``refused``, which carries a
+    ``message`` in plain words), nothing is kept and the message is flashed instead. The
+    view redirects either way."""
+    if not EmptyForm().validate_on_submit():
+        return
+    try:
+        change()
+        db.session.commit()
+        flash(done, "success")
+    except refused as refusal:
+        db.session.rollback()
+        flash(refusal.message, "warning")
+
+
+def strip(value):
+    """A filter: the text without surrounding spaces."""
+    return value.strip() if value else value
 
 
 def browser_newlines(value):

@@ -4,8 +4,24 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
+from ..extensions import db
 from ..forms import browser_newlines, choices, clean_text
+from ..models import STAGES
+from ..permissions import visible_exercises
 from .operations import RUBRIC, RUBRIC_LEVELS
+
+
+def exercise_choices(counselor) -> list:
+    """What a counselor may assign, by guide stage: the library first, then their own."""
+    exercises = db.session.scalars(visible_exercises(counselor)).all()
+    options = choices({0: "Choose an exercise"})
+    for stage, stage_title in STAGES.items():
+        in_stage = sorted((e for e in exercises if e.stage == stage),
+                          key=lambda e: (e.owner_id is not None, e.title))
+        options += choices(
+            {e.id: f"{e.title}{' (yours)' if e.owner_id else ''}" for e in in_stage},
+            optgroup=stage_title)
+    return options
 
 
 class AssignForm(FlaskForm):

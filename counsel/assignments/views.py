@@ -7,9 +7,9 @@ from .. import audit
 from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
-from ..forms import EmptyForm, choices
+from ..forms import EmptyForm, button_change, choices
 from ..inputs import MAX_ID, id_arg
-from ..models import STAGES, Assignment, Case, Client, User
+from ..models import Assignment, Case, Client, User
 from ..permissions import (
     assignment_for_counselor,
     caseload_query,
@@ -17,10 +17,9 @@ from ..permissions import (
     client_for_counselor,
     exercise_for_counselor,
     revision_of,
-    visible_exercises,
 )
 from . import bp, operations, queries, review_drafts
-from .forms import AssignForm, CommentForm, review_form_for, rubric_data
+from .forms import AssignForm, CommentForm, exercise_choices, review_form_for, rubric_data
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
 from .review_drafts import ReviewConflict
 from .text import commented, diff_answers, diff_counts
@@ -30,14 +29,7 @@ def _assign_choices(form: AssignForm) -> None:
     clients = db.session.scalars(caseload_query(current_user).join(Client.user)
                                  .where(User.active.is_(True)).order_by(User.name)).all()
     form.client.choices = choices({0: "Choose a client"} | {c.id: c.name for c in clients})
-    exercises = db.session.scalars(visible_exercises(current_user)).all()
-    form.exercise.choices = choices({0: "Choose an exercise"})
-    for stage, stage_title in STAGES.items():
-        in_stage = sorted((e for e in exercises if e.stage == stage),
-                          key=lambda e: (e.owner_id is not None, e.title))
-        form.exercise.choices += choices(
-            {e.id: f"{e.title}{' (yours)' if e.owner_id else ''}" for e in in_stage},
-            optgroup=stage_title)
+    form.exercise.choices = exercise_choices(current_user)
 
 
 def _case_choices(form: AssignForm) -> None:
@@ -109,13 +101,8 @@ def show(assignment_id):
 @bp.post("/assignments/<int:assignment_id>/withdraw")
 def withdraw(assignment_id):
     assignment = assignment_for_counselor(assignment_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            operations.withdraw(current_user, assignment)
-            db.session.commit()
-            flash(f"“{assignment.title}” is withdrawn. The client's draft is kept.", "success")
-        except WorkRefused as refused:
-            flash(refused.message, "warning")
+    button_change(lambda: operations.withdraw(current_user, assignment),
+                  f"“{assignment.title}” is withdrawn. The client's draft is kept.", WorkRefused)
     return redirect(url_for(".show", assignment_id=assignment.id))
 
 

@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ..forms import browser_newlines, choices, clean_text
+from ..forms import browser_newlines, choices, clean_text, strip
 from ..models import SCREENING_OUTCOMES
 from .operations import NAME_MAX, NOTE_MAX, REASON_MAX
 
@@ -10,12 +10,8 @@ FILTERS = {"open": "Open cases", "flagged": "With a safety flag", "closed": "Clo
            "all": "All cases"}
 
 
-def _strip(value):
-    return value.strip() if value else value
-
-
 def _name_field():
-    return StringField("Name of the case", filters=[_strip],
+    return StringField("Name of the case", filters=[strip],
                        validators=[InputRequired(message="Enter a name for the case."),
                                    Length(max=NAME_MAX), clean_text],
                        description="For example the couple's names, or the client's name.",

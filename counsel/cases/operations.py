@@ -8,8 +8,6 @@ record" that a flag was set or a screening recorded (PRODUCT.md "Safety")."""
 
 from datetime import date
 
-from sqlalchemy import select
-
 from .. import audit
 from ..clock import practice_today
 from ..extensions import db
@@ -24,6 +22,7 @@ from ..models import (
     utcnow,
 )
 from ..models.types import unstorable
+from ..permissions import cases_of_client
 
 NAME_MAX = 120
 REASON_MAX = 5000
@@ -191,14 +190,12 @@ def _years_before(day: date, years: int) -> date:
 def latest_open_case(client: Client) -> Case | None:
     """The client's most recently opened case that is still open."""
     return db.session.scalars(
-        select(Case).join(CaseMember).where(CaseMember.client_id == client.id,
-                                            Case.closed_at.is_(None))
+        cases_of_client(client).where(Case.closed_at.is_(None))
         .order_by(Case.opened_at.desc(), Case.id.desc()).limit(1)).first()
 
 
 def in_open_flagged_case(client: Client) -> bool:
     return db.session.scalar(
-        select(Case.id).join(CaseMember).where(CaseMember.client_id == client.id,
-                                               Case.closed_at.is_(None),
-                                               Case.safety_flagged_at.is_not(None))
+        cases_of_client(client).with_only_columns(Case.id)
+        .where(Case.closed_at.is_(None), Case.safety_flagged_at.is_not(None))
         .limit(1)) is not None

@@ -2,11 +2,12 @@
 whatever the size of the case (a year of weekly sessions with agreements): the case page
 runs a fixed handful of them, never one per session, agreement or partner."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask_login import current_user
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..assignments.queries import LIST_ONLY
 from ..extensions import db
@@ -21,29 +22,21 @@ from ..models import (
     CounselingSession,
     SafetyScreening,
     Share,
-    User,
 )
 from ..models import Revision as RevisionModel
 from ..paging import Page, paged
-from ..permissions import cases_of
+from ..permissions import cases_of, cases_of_client
+from ..search import like_pattern, person_matches
 
 LATEST_SESSIONS = 20
 LATEST_AGREEMENTS = 30
 WITH_PARTNERS = selectinload(Case.members).joinedload(CaseMember.client).joinedload(Client.user)
 
 
-def like_pattern(search: str) -> str:
-    """``search`` as a LIKE pattern that matches its characters literally."""
-    return "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def partner_matches(search: str):
     """Ids of cases with a partner whose name, preferred name or email matches."""
-    pattern = like_pattern(search)
     return (select(CaseMember.case_id).join(CaseMember.client).join(Client.user)
-            .where(or_(User.name.ilike(pattern, escape="\\"),
-                       User.email.ilike(pattern, escape="\\"),
-                       Client.preferred_name.ilike(pattern, escape="\\"))))
+            .where(person_matches(search)))
 
 
 def filtered_cases(search: str, status: str):
@@ -70,7 +63,7 @@ def cases_page(search: str, status: str, page: int, size: int) -> Page:
 def cases_of_client_list(client: Client) -> list[Case]:
     """The client's cases for their page, open ones first (one statement)."""
     return db.session.scalars(
-        cases_of(current_user).join(CaseMember).where(CaseMember.client_id == client.id)
+        cases_of_client(client).where(Case.counselor_id == current_user.id)
         .order_by(Case.closed_at.is_not(None), Case.opened_at.desc(), Case.id.desc())).all()
 
 
@@ -90,10 +83,12 @@ def partner_work(case: Case) -> list[PartnerWork]:
     assignments = db.session.scalars(
         select(Assignment).where(Assignment.case_id == case.id)
         .order_by(Assignment.created_at, Assignment.id).options(*LIST_ONLY)).all()
+    by_partner_and_stage = defaultdict(list)
+    for assignment in assignments:
+        by_partner_and_stage[assignment.client_id, assignment.stage].append(assignment)
     for stage, title in STAGES.items():
         for client_id, partner in work.items():
-            in_stage = [a for a in assignments if a.stage == stage and a.client_id == client_id]
-            if in_stage:
+            if in_stage := by_partner_and_stage.get((client_id, stage)):
                 partner.stages.append((stage, title, in_stage))
     for screening in db.session.scalars(
             select(SafetyScreening).where(SafetyScreening.case_id == case.id)
@@ -137,10 +132,6 @@ def open_agreements(case: Case) -> Page:
         .order_by(CounselingSession.starts_at.desc(), Agreement.id.desc()),
         1, LATEST_AGREEMENTS, rows=True)
 
-
-def case_with_partners():
-    """Loader option for an assignment page: its case, in the assignment's statement."""
-    return joinedload(Assignment.case)
 
 
 def open_cases_with(client_id: int | None) -> list[Case]:

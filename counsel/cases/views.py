@@ -7,7 +7,7 @@ from flask_login import current_user
 from .. import audit
 from ..clock import practice_today
 from ..extensions import db
-from ..forms import EmptyForm, choices
+from ..forms import EmptyForm, button_change, choices
 from ..inputs import id_arg
 from ..models import FOLLOW_UP_OUTCOMES, Client, User
 from ..paging import requested_page
@@ -108,14 +108,9 @@ def edit(case_id):
 @bp.post("/<int:case_id>/<any(close, reopen):action>")
 def close_or_reopen(case_id, action):
     case = case_for_counselor(case_id)
-    if EmptyForm().validate_on_submit():
-        change = operations.close_case if action == "close" else operations.reopen_case
-        try:
-            change(current_user, case)
-            db.session.commit()
-            flash(f"The case is {'closed' if action == 'close' else 'open again'}.", "success")
-        except CaseRefused as refused:
-            flash(refused.message, "warning")
+    change = operations.close_case if action == "close" else operations.reopen_case
+    button_change(lambda: change(current_user, case),
+                  f"The case is {'closed' if action == 'close' else 'open again'}.", CaseRefused)
     return redirect(url_for(".show", case_id=case.id))
 
 
@@ -139,13 +134,8 @@ def safety(case_id):
 @bp.post("/<int:case_id>/safety/clear")
 def clear_flag(case_id):
     case = case_for_counselor(case_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            operations.clear_safety_flag(current_user, case)
-            db.session.commit()
-            flash("The safety flag is cleared.", "success")
-        except CaseRefused as refused:
-            flash(refused.message, "warning")
+    button_change(lambda: operations.clear_safety_flag(current_user, case),
+                  "The safety flag is cleared.", CaseRefused)
     return redirect(url_for(".show", case_id=case.id))
 
 

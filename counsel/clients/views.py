@@ -1,6 +1,5 @@
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -15,6 +14,7 @@ from ..links import absolute_url
 from ..models import Client, User
 from ..paging import paged, requested_page
 from ..permissions import caseload_query, client_for_counselor
+from ..search import person_matches
 from . import bp, operations
 from .forms import ClientForm, SearchForm
 
@@ -29,10 +29,7 @@ def filtered_caseload(search: str, status: str):
     query = (caseload_query(current_user).join(Client.user).order_by(User.name, Client.id)
              .options(contains_eager(Client.user)))
     if search:
-        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        query = query.where(or_(User.name.ilike(pattern, escape="\\"),
-                                User.email.ilike(pattern, escape="\\"),
-                                Client.preferred_name.ilike(pattern, escape="\\")))
+        query = query.where(person_matches(search))
     if status in ("active", "inactive"):
         query = query.where(User.active.is_(status == "active"))
     if status == "overdue":

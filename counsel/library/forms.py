@@ -18,15 +18,11 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from ..forms import choices, clean_text
+from ..forms import choices, clean_text, strip
 from ..models import KINDS, STAGES
 
 MAX_PROMPTS = 50
 BLANK_ROWS = 2
-
-
-def _strip(value):
-    return value.strip() if value else value
 
 
 def _tidy_text(value):
@@ -59,14 +55,14 @@ class PromptList(FieldList):
 class ExerciseForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired(message="Enter a title."),
                                              Length(max=120), clean_text],
-                        filters=[_strip], render_kw={"autocomplete": "off"})
+                        filters=[strip], render_kw={"autocomplete": "off"})
     stage = SelectField("Guide stage", choices=choices(STAGES))
     kind = SelectField("Kind", choices=choices(KINDS),
                        description="How the client works on it: answering prompts, "
                                    "drafting a letter, tracking days, planning...")
     purpose = StringField("Purpose", validators=[InputRequired(message="Say what it is for."),
                                                  Length(max=300), clean_text],
-                          filters=[_strip],
+                          filters=[strip],
                           description="One sentence the client reads first.")
     instructions = TextAreaField(
         "Instructions", validators=[InputRequired(message="Write the instructions."),

@@ -17,10 +17,12 @@ from ..models import (
     SessionAttendee,
     utcnow,
 )
+from ..paging import Page, paged
 from ..permissions import refuse
 
 UPCOMING_ON_HOME = 5
 LIST_SIZE = 100
+PAGE_SIZE = 50
 
 
 def _attended_by(client: Client):
@@ -37,12 +39,12 @@ def upcoming(client: Client, limit: int = LIST_SIZE) -> list[CounselingSession]:
         .order_by(CounselingSession.starts_at).limit(limit)))
 
 
-def past_signed(client: Client, limit: int = LIST_SIZE) -> list[CounselingSession]:
-    """Signed sessions the client attended, newest first."""
-    return list(db.session.scalars(
-        _attended_by(client).where(CounselingSession.starts_at <= utcnow(),
-                                   CounselingSession.signed_at.is_not(None))
-        .order_by(CounselingSession.starts_at.desc()).limit(limit)))
+def past_signed(client: Client, page: int = 1) -> Page:
+    """Signed sessions the client attended, newest first, a page at a time."""
+    return paged(_attended_by(client).where(CounselingSession.starts_at <= utcnow(),
+                                            CounselingSession.signed_at.is_not(None))
+                 .order_by(CounselingSession.starts_at.desc(), CounselingSession.id.desc()),
+                 page, PAGE_SIZE)
 
 
 def binds(client: Client):
@@ -71,13 +73,14 @@ def signed_session_for_client(client: Client, session_id: int):
     return session, agreements
 
 
-def agreements_of(client: Client) -> list[Agreement]:
-    """Agreements from signed sessions of the client's cases that bind them, newest first,
-    each with its follow-ups from signed sessions and the session it was made in."""
+def agreements_of(client: Client, page: int = 1) -> Page:
+    """Agreements from signed sessions of the client's cases that bind them, newest first
+    and a page at a time, each with its follow-ups from signed sessions and the session it
+    was made in."""
     their_cases = select(CaseMember.case_id).where(CaseMember.client_id == client.id)
-    return list(db.session.scalars(
+    return paged(
         select(Agreement).join(Agreement.session)
         .where(Agreement.case_id.in_(their_cases), CounselingSession.signed_at.is_not(None),
                binds(client))
         .options(_signed_follow_ups(), contains_eager(Agreement.session))
-        .order_by(CounselingSession.starts_at.desc(), Agreement.id)))
+        .order_by(CounselingSession.starts_at.desc(), Agreement.id), page, PAGE_SIZE)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased, joinedload
 from .. import audit
 from ..extensions import db
 from ..models import Case, CaseMember, Client, Revision, Share, User, utcnow
+from ..paging import Page, paged
 
 
 class ShareRefused(Exception):
@@ -97,18 +98,22 @@ def with_item():
             joinedload(Share.author).joinedload(Client.user))
 
 
-def shared_with(recipient: Client) -> list[Share]:
-    """Active shares made to the client, newest first."""
-    return list(db.session.scalars(
+SHARES_PER_PAGE = 50
+
+
+def shared_with(recipient: Client, page: int = 1) -> Page:
+    """Active shares made to the client, newest first, a page at a time."""
+    return paged(
         select(Share).where(Share.recipient_id == recipient.id, Share.withdrawn_at.is_(None))
-        .options(*with_item()).order_by(Share.shared_at.desc(), Share.id.desc())))
+        .options(*with_item()).order_by(Share.shared_at.desc(), Share.id.desc()),
+        page, SHARES_PER_PAGE)
 
 
-def shared_by(author: Client) -> list[Share]:
-    """The client's own active shares, newest first."""
-    return list(db.session.scalars(
+def shared_by(author: Client, page: int = 1) -> Page:
+    """The client's own active shares, newest first, a page at a time."""
+    return paged(
         select(Share).where(Share.author_id == author.id, Share.withdrawn_at.is_(None))
         .options(joinedload(Share.revision).joinedload(Revision.assignment),
                  joinedload(Share.recipient).joinedload(Client.user))
-        .order_by(Share.shared_at.desc(), Share.id.desc())))
+        .order_by(Share.shared_at.desc(), Share.id.desc()), page, SHARES_PER_PAGE)
 

@@ -6,6 +6,7 @@ from flask import render_template
 from .. import audit
 from ..extensions import db
 from ..models import MEDIATION_OUTLINE
+from ..paging import requested_page
 from ..permissions import own_client_record
 from . import attended, bp
 
@@ -13,7 +14,7 @@ from . import attended, bp
 @bp.get("/sessions")
 def sessions():
     client = own_client_record()
-    upcoming, past = attended.upcoming(client), attended.past_signed(client)
+    upcoming, past = attended.upcoming(client), attended.past_signed(client, requested_page())
     audit.record("sessions.view", client)
     db.session.commit()
     return render_template("portal/sessions.html", upcoming=upcoming, past=past)
@@ -33,7 +34,7 @@ def session(session_id):
 @bp.get("/agreements")
 def agreements():
     client = own_client_record()
-    found = attended.agreements_of(client)
+    found = attended.agreements_of(client, requested_page())
     audit.record("agreements.view", client)
     db.session.commit()
     return render_template("portal/agreements.html", agreements=found, client=client)

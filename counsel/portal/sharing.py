@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import audit
 from ..extensions import db
 from ..forms import EmptyForm
+from ..paging import requested_page
 from ..permissions import (
     assignment_for_client,
     own_client_record,
@@ -76,8 +77,10 @@ def shared_list():
     client = own_client_record()
     audit.record("shares.view", client)
     db.session.commit()
-    return render_template("portal/shared_list.html", received=partners.shared_with(client),
-                           given=partners.shared_by(client), form=EmptyForm())
+    received = partners.shared_with(client, requested_page("received"))
+    given = partners.shared_by(client, requested_page("given"))
+    return render_template("portal/shared_list.html", received=received, given=given,
+                           form=EmptyForm())
 
 
 @bp.get("/shared/<int:share_id>")

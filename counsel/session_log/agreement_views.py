@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from ..assignments.operations import WorkRefused
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import button_change
 from ..models import Agreement
 from ..permissions import client_for_counselor, exercise_for_counselor, refuse
 from . import bp, operations, signing
@@ -55,14 +55,8 @@ def add_agreement(session_id):
 def remove_agreement(session_id, agreement_id):
     session = load_session(session_id)
     agreement = _agreement_of_case(session, agreement_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            operations.remove_agreement(current_user, session, agreement)
-            db.session.commit()
-            flash("Agreement removed.", "success")
-        except REFUSED as refused:
-            db.session.rollback()
-            flash(refused.message, "warning")
+    button_change(lambda: operations.remove_agreement(current_user, session, agreement),
+                  "Agreement removed.", REFUSED)
     return redirect(url_for(".show", session_id=session_id) + "#agreements")
 
 

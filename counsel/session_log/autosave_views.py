@@ -118,7 +118,8 @@ def rescue_session_page(reason: str):
 
 
 def init_app(state):
-    for endpoint in ("show", "add_agreement", "assign", "add_addendum", "follow_up",
-                     "new", "remove_agreement", "sign", "cancel"):
+    # The other posts (new, sign, cancel, remove an agreement) carry no text of their own
+    # beyond what the generic rescue page lists.
+    for endpoint in ("show", "add_agreement", "assign", "add_addendum", "follow_up"):
         rescue.register(state.app, f"session_log.{endpoint}", rescue_session_page)
     rescue.register(state.app, "session_log.autosave", rescue.autosave_answer)

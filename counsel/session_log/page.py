@@ -15,11 +15,11 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
+from ..assignments.forms import exercise_choices
 from ..clock import practice_today
 from ..extensions import db
 from ..forms import EmptyForm, choices
 from ..models import (
-    STAGES,
     Addendum,
     Agreement,
     AgreementFollowUp,
@@ -30,7 +30,7 @@ from ..models import (
     CounselingSession,
     SessionAttendee,
 )
-from ..permissions import session_for_counselor, visible_exercises
+from ..permissions import session_for_counselor
 from . import operations, signing
 from .forms import (
     BOTH,
@@ -99,13 +99,8 @@ def assign_form(session: CounselingSession, formdata=True) -> SessionAssignForm:
             else SessionAssignForm(today=practice_today(), formdata=None))
     form.client.choices = choices({a.client_id: a.client.display_name
                                    for a in session.attendees})
-    form.exercise.choices = choices({0: "Choose an exercise"})
-    if signing.allowed(session, "assign"):
-        exercises = db.session.scalars(visible_exercises(current_user)).all()
-        for stage, title in STAGES.items():
-            form.exercise.choices += choices(
-                {e.id: e.title for e in sorted((e for e in exercises if e.stage == stage),
-                                               key=lambda e: e.title)}, optgroup=title)
+    form.exercise.choices = (exercise_choices(current_user) if signing.allowed(session, "assign")
+                             else choices({0: "Choose an exercise"}))
     return form
 
 
@@ -116,8 +111,8 @@ def render_page(session: CounselingSession, status: int = 200, *, form=None,
     errors and text; the others start empty. Records the view."""
     audit.record("session.view", session, client=operations.first_attendee(session))
     db.session.commit()
-    follow_ups = {a.id: FollowUpForm(formdata=None, prefix=f"f{a.id}")
-                  for a in open_earlier_agreements(session)}
+    earlier = open_earlier_agreements(session)
+    follow_ups = {a.id: FollowUpForm(formdata=None, prefix=f"f{a.id}") for a in earlier}
     if follow_up is not None:
         follow_ups[follow_up[0]] = follow_up[1]
     assignments = db.session.scalars(
@@ -125,7 +120,7 @@ def render_page(session: CounselingSession, status: int = 200, *, form=None,
         .order_by(Assignment.id)).all()
     page = render_template(
         "session_log/show.html", s=session, case=session.case,
-        earlier=open_earlier_agreements(session), follow_ups=follow_ups,
+        earlier=earlier, follow_ups=follow_ups,
         form=form or session_form(session, formdata=False),
         agreement_form=agreement or agreement_form(session.case, formdata=False),
         assign_form=assign or assign_form(session, formdata=False),

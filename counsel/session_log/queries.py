@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager
 
 from ..clock import practice_zone
 from ..extensions import db
-from ..models import Case, CounselingSession, User, utcnow
+from ..models import CounselingSession, User, utcnow
 from ..paging import Page, paged
 
 FILTERS = {"all": "All", "upcoming": "Upcoming", "past": "Past", "unsigned": "Not signed"}
@@ -69,11 +69,3 @@ def waiting_to_sign(counselor: User, size: int, number: int = 1) -> Page:
                                         CounselingSession.cancelled_at.is_(None),
                                         CounselingSession.starts_at < utcnow() - SIGN_WITHIN)
                  .order_by(CounselingSession.starts_at, CounselingSession.id), number, size)
-
-
-def flagged_cases(counselor: User) -> list[Case]:
-    return db.session.scalars(
-        select(Case).where(Case.counselor_id == counselor.id, Case.closed_at.is_(None),
-                           Case.safety_flagged_at.is_not(None))
-        .order_by(Case.safety_flagged_at.desc())).all()
-

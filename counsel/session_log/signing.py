@@ -3,7 +3,7 @@
 A session has two states, as data: ``unsigned`` (everything may change) and ``signed``
 (nothing may; corrections are addenda). Signing stores a SHA-256 of the session's content
 as it stood, so anyone can check later that what is shown is what was signed. Every route
-that changes a session calls ``require_unsigned`` first; the models and the database
+that changes a session calls ``require`` first; the models and the database
 refuse the change too (models/session_log.py, migration 0005).
 """
 
@@ -53,9 +53,6 @@ def require(session: CounselingSession, action: str) -> None:
     if not allowed(session, action):
         raise SessionLocked(REFUSALS[state(session)])
 
-
-def require_unsigned(session: CounselingSession) -> None:
-    require(session, "edit")
 
 
 def content_of(session: CounselingSession) -> dict:

@@ -9,7 +9,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from .. import audit
 from ..clock import practice_today
 from ..extensions import db
-from ..forms import EmptyForm, choices
+from ..forms import button_change, choices
 from ..inputs import id_arg
 from ..paging import requested_page
 from ..permissions import case_for_counselor
@@ -83,15 +83,7 @@ def update(session_id):
         return render_page(session, 422, form=form)
     if form.base() != session.version and operations.held_text(session) != {
             k: v or "" for k, v in form.texts().items()}:
-        form.form_errors.append(
-            "This session was changed in another tab or window since this page was opened. "
-            "Your text is below, not saved yet; the saved version is shown above the form. "
-            "Save again to keep yours.")
-        # A second press of "Save" keeps this text: the form is now based on the stored one.
-        form.session_version.data = str(session.version)
-        audit.record("session.draft_conflict", session,
-                     client=operations.first_attendee(session))
-        return render_page(session, 409, form=form, conflict=operations.held_text(session))
+        return _conflict(session, form)
     try:
         operations.update_session(
             current_user, session, starts_at=form.starts_at(), duration_minutes=form.duration(),
@@ -107,38 +99,38 @@ def update(session_id):
         return render_page(load_session(session_id), 409 if isinstance(
             refused, signing.SessionLocked) else 422, form=form,
                            notice=refused.message)
-    except StaleDataError:
+    except StaleDataError:  # another tab saved between the check above and this save
         db.session.rollback()
-        return redirect(url_for(".show", session_id=session_id))
+        return _conflict(load_session(session_id), form)
     flash("Session saved.", "success")
     return redirect(url_for(".show", session_id=session.id))
+
+
+def _conflict(session, form):
+    """The page again with the typed text, not saved, and the stored version beside it."""
+    form.form_errors.append(
+        "This session was changed in another tab or window since this page was opened. "
+        "Your text is below, not saved yet; the saved version is shown above the form. "
+        "Save again to keep yours.")
+    # A second press of "Save" keeps this text: the form is now based on the stored one.
+    form.session_version.data = str(session.version)
+    audit.record("session.draft_conflict", session, client=operations.first_attendee(session))
+    return render_page(session, 409, form=form, conflict=operations.held_text(session))
 
 
 @bp.post("/sessions/<int:session_id>/sign")
 def sign(session_id):
     session = load_session(session_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            signing.sign(current_user, session)
-            db.session.commit()
-            flash("Session signed. It is locked; corrections are addenda.", "success")
-        except signing.SessionLocked as refused:
-            db.session.rollback()
-            flash(refused.message, "warning")
+    button_change(lambda: signing.sign(current_user, session),
+                  "Session signed. It is locked; corrections are addenda.", signing.SessionLocked)
     return redirect(url_for(".show", session_id=session_id))
 
 
 @bp.post("/sessions/<int:session_id>/cancel")
 def cancel(session_id):
     session = load_session(session_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            operations.cancel(current_user, session)
-            db.session.commit()
-            flash("Session cancelled. It stays on record.", "success")
-        except signing.SessionLocked as refused:
-            db.session.rollback()
-            flash(refused.message, "warning")
+    button_change(lambda: operations.cancel(current_user, session),
+                  "Session cancelled. It stays on record.", signing.SessionLocked)
     return redirect(url_for(".show", session_id=session_id))
 
 

@@ -3,12 +3,16 @@ sessions on their home page, the shared parts of signed sessions they attended, 
 agreements that bind them with their follow-ups. Never private notes, addenda, screenings,
 the safety flag, or anything of an unsigned session."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import select
 
 from counsel.extensions import db
-from counsel.models import AuditEvent
+from counsel.models import AuditEvent, utcnow
+from counsel.portal.attended import PAGE_SIZE
 
+from .. import factories
 from . import couple
 from .test_partner_sharing import CLIENTS, STAFF, browser
 
@@ -143,3 +147,22 @@ def test_every_client_page_as_each_partner_holds_no_private_text(app, world, peo
                 f"/my/shared/{world['share'].id}"]
         for url in urls:
             assert_nothing_private(client.get(url).text, (who, url))
+
+
+def test_past_sessions_and_agreements_come_a_page_at_a_time(app, auth, client, people):
+    case = factories.CaseFactory(counselor=people["counselor"],
+                                 partners=[people["alex"], people["sam"]])
+    for week in range(PAGE_SIZE + 1):
+        held = factories.CounselingSessionFactory(
+            case=case, starts_at=utcnow() - timedelta(weeks=week + 1))
+        factories.AgreementFactory(session=held, text=f"agreement {week}")
+        held.signed_at = utcnow()
+    db.session.commit()
+    auth.login(people["alex"].user)
+    for url in ("/my/sessions", "/my/agreements"):
+        first = client.get(url).text
+        assert "Page 1 of 2" in first
+        second = client.get(f"{url}?page=2").text
+        assert "Page 2 of 2" in second
+    assert "agreement 0" in client.get("/my/agreements").text
+    assert f"agreement {PAGE_SIZE}" in client.get("/my/agreements?page=2").text

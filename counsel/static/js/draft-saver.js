@@ -232,5 +232,49 @@ window.counselDraftSaver = function counselDraftSaver(opts) {
     if (opts.forgetOnSubmit) forget();
   });
 
-  return {save, changed, resolve, retry, restore, read: opts.read};
+  // A panel under the status line showing the other version (``shown``: [label, text]
+  // pairs; a null label shows the text alone) and the choice of whole versions: mine, or
+  // theirs (``data``). ``marker`` is a data- attribute naming the panel.
+  function offerChoice({marker, heading: title, shown, data, focus = true}) {
+    const panel = document.createElement("div");
+    panel.className = "conflict-panel";
+    panel.setAttribute(marker, "");
+    const heading = document.createElement("h3");
+    heading.textContent = title;
+    heading.tabIndex = -1;
+    const intro = document.createElement("p");
+    intro.textContent = "Your text is still in the boxes. The other version says:";
+    panel.append(heading, intro);
+    shown.forEach(([label, text]) => {
+      if (label) {
+        const p = document.createElement("p");
+        p.className = "muted";
+        p.textContent = label;
+        panel.append(p);
+      }
+      const pre = document.createElement("pre");
+      pre.className = "answer-text";
+      pre.textContent = text;
+      panel.append(pre);
+    });
+    const actions = document.createElement("div");
+    actions.className = "actions";
+    const choice = (label, keep) => {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = keep === "mine" ? "button primary" : "button";
+      button.textContent = label;
+      button.addEventListener("click", () => {
+        panel.remove();
+        resolve(keep === "theirs" ? data : undefined);
+      });
+      return button;
+    };
+    actions.append(choice("Keep my version", "mine"), choice("Use the other version", "theirs"));
+    panel.append(actions);
+    statusEl.after(panel);
+    if (focus) heading.focus();
+  }
+
+  return {save, changed, resolve, retry, restore, offerChoice, read: opts.read};
 };

@@ -9,7 +9,6 @@
 (() => {
   const form = document.querySelector("form[data-review-draft-url]");
   if (!form) return;
-  const statusEl = form.querySelector("[data-save-status]");
   const overall = form.querySelector("textarea[name='overall_comment']");
 
   function read() {
@@ -59,34 +58,10 @@
 
   // The other version's overall comment, and a choice of mine or theirs (the whole review).
   function showConflict(data) {
-    const panel = document.createElement("div");
-    panel.className = "conflict-panel";
-    panel.setAttribute("data-review-conflict", "");
-    const heading = document.createElement("h3");
-    heading.textContent = "This review was changed in another tab";
-    heading.tabIndex = -1;
-    const intro = document.createElement("p");
-    intro.textContent = "Your text is still in the boxes. The other version says:";
-    const pre = document.createElement("pre");
-    pre.className = "answer-text";
-    pre.textContent = data.overall_comment || "(no overall comment)";
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    const choice = (label, keep) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = keep === "mine" ? "button primary" : "button";
-      button.textContent = label;
-      button.addEventListener("click", () => {
-        panel.remove();
-        saver.resolve(keep === "theirs" ? data : undefined);
-      });
-      return button;
-    };
-    actions.append(choice("Keep my version", "mine"), choice("Use the other version", "theirs"));
-    panel.append(heading, intro, pre, actions);
-    statusEl.after(panel);
-    if (document.activeElement !== overall) heading.focus();
+    saver.offerChoice({marker: "data-review-conflict", data,
+                       heading: "This review was changed in another tab",
+                       shown: [[null, data.overall_comment || "(no overall comment)"]],
+                       focus: document.activeElement !== overall});
   }
 
   form.addEventListener("input", (event) => {

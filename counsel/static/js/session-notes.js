@@ -9,7 +9,6 @@
 (() => {
   const form = document.querySelector("form[data-session-autosave-url]");
   if (!form) return;
-  const statusEl = form.querySelector("[data-save-status]");
   const NAMES = ["shared_summary", "private_notes", "agenda", "perspectives", "acknowledged",
                  "next_steps"];
   const box = (name) => form.querySelector(`textarea[name='${name}']`);
@@ -52,42 +51,10 @@
   });
 
   function showConflict(data) {
-    const panel = document.createElement("div");
-    panel.className = "conflict-panel";
-    panel.setAttribute("data-session-conflict", "");
-    const heading = document.createElement("h3");
-    heading.textContent = "These notes were changed in another tab";
-    heading.tabIndex = -1;
-    const intro = document.createElement("p");
-    intro.textContent = "Your text is still in the boxes. The other version says:";
-    panel.append(heading, intro);
-    NAMES.forEach((name) => {
-      if (!data[name] || !box(name)) return;
-      const label = document.createElement("p");
-      label.className = "muted";
-      label.textContent = form.querySelector(`label[for='${box(name).id}']`).textContent;
-      const pre = document.createElement("pre");
-      pre.className = "answer-text";
-      pre.textContent = data[name];
-      panel.append(label, pre);
-    });
-    const actions = document.createElement("div");
-    actions.className = "actions";
-    const choice = (label, keep) => {
-      const button = document.createElement("button");
-      button.type = "button";
-      button.className = keep === "mine" ? "button primary" : "button";
-      button.textContent = label;
-      button.addEventListener("click", () => {
-        panel.remove();
-        saver.resolve(keep === "theirs" ? data : undefined);
-      });
-      return button;
-    };
-    actions.append(choice("Keep my version", "mine"), choice("Use the other version", "theirs"));
-    panel.append(actions);
-    statusEl.after(panel);
-    heading.focus();
+    const shown = NAMES.filter((name) => data[name] && box(name)).map((name) => [
+      form.querySelector(`label[for='${box(name).id}']`).textContent, data[name]]);
+    saver.offerChoice({marker: "data-session-conflict", data, shown,
+                       heading: "These notes were changed in another tab"});
   }
 
   NAMES.forEach((name) => {
