@@ -5,6 +5,14 @@ from .assignments import Assignment, Draft, Review, ReviewComment, Revision
 from .audit import AuditEvent
 from .cases import CASE_KINDS, SCREENING_OUTCOMES, Case, CaseMember, SafetyScreening, Share
 from .library import KINDS, STAGES, Exercise, ExercisePrompt
+from .reports import (
+    CONSENT_DECISIONS,
+    REPORT_AUDIENCES,
+    REPORT_STATUSES,
+    ExcerptConsent,
+    Report,
+    ReportPreparation,
+)
 from .session_log import (
     FOLLOW_UP_OUTCOMES,
     FORMATS,
@@ -21,6 +29,12 @@ from .session_log import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "CONSENT_DECISIONS",
+    "REPORT_AUDIENCES",
+    "REPORT_STATUSES",
+    "ExcerptConsent",
+    "Report",
+    "ReportPreparation",
     "CASE_KINDS",
     "FOLLOW_UP_OUTCOMES",
     "FORMATS",
