@@ -14,6 +14,8 @@ from .demo_cases import add_demo_cases
 from .extensions import db
 from .library.loader import sync_library
 from .models import Client, User
+from .reports.demo import add_demo_report
+from .reports.jobs import worker_command
 
 
 @click.command("create-user")
@@ -87,6 +89,7 @@ def demo(password):
     sync_library()
     add_demo_work(people)
     add_demo_cases(people)
+    add_demo_report(people["counselor@example.com"])
     db.session.commit()
     click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000 with:")
     for email, _name, role, _c in DEMO_PEOPLE:
@@ -130,3 +133,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(sync_library_command)
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    app.cli.add_command(worker_command)

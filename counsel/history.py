@@ -24,9 +24,11 @@ from .extensions import db
 from .models import (
     Assignment,
     AuditEvent,
+    CaseMember,
     Client,
     CounselingSession,
     Draft,
+    Report,
     Review,
     ReviewComment,
     Revision,
@@ -118,6 +120,19 @@ PHRASES = {
     "agreements.view": ("view", "read their agreements"),
     "calendar.feed_create": ("change", "made a new private calendar link"),
     "calendar.feed": ("view", "had the private calendar read (times and initials only)"),
+    # progress reports
+    "report.prepare": ("change", "prepared a progress report"),
+    "report.preview": ("view", "previewed a progress report"),
+    "report.consent_request": ("change", "asked to quote {record} in a progress report"),
+    "report.consent": ("change", "answered whether {record} may be quoted in a progress "
+                                 "report"),
+    "report.generate": ("change", "generated {record}"),
+    "report.failed": ("change", "could not generate {record}"),
+    "report.view": ("view", "opened {record}"),
+    "report.download": ("view", "downloaded {record}"),
+    "report.share": ("change", "marked {record} as shared at a session"),
+    "reports.view": ("view", "opened the list of their progress reports"),
+    "consents.view": ("view", "read a request to quote their work in a progress report"),
 }
 # The same action, when it did not succeed.
 FAILED = {
@@ -322,6 +337,13 @@ def record_names(client: Client, rows: list[Entry]) -> dict[tuple[str, str], str
         if ids := wanted.get(target_type):
             for id_, number, title in db.session.execute(statement.where(column.in_(ids), own)):
                 names[target_type, str(id_)] = f"revision {number} of “{title}”"
+    if ids := wanted.get("reports"):  # reports are for a case the client is a partner in
+        for id_, requested_at in db.session.execute(
+                select(Report.id, Report.requested_at)
+                .join(CaseMember, CaseMember.case_id == Report.case_id)
+                .where(Report.id.in_(ids), CaseMember.client_id == client.id)):
+            names["reports", str(id_)] = (
+                f"a progress report of {localtime(requested_at, '%d %b %Y')}")
     if ids := wanted.get("counseling_sessions"):  # only sessions this client attended
         for id_, starts_at in db.session.execute(
                 select(CounselingSession.id, CounselingSession.starts_at)

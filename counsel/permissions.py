@@ -9,7 +9,7 @@ from functools import wraps
 
 from flask import abort
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from . import audit
@@ -21,7 +21,9 @@ from .models import (
     Client,
     CounselingSession,
     Exercise,
+    Report,
     Revision,
+    SessionAttendee,
     Share,
     User,
 )
@@ -170,6 +172,36 @@ def share_for_recipient(recipient: Client, share_id: int, *options) -> Share:
     return one_or_404(select(Share).where(Share.id == share_id,
                                           Share.recipient_id == recipient.id)
                       .options(*options), "shares", share_id)
+
+
+# --- progress reports --------------------------------------------------------------------
+
+def report_for_counselor(report_id: int, *options) -> Report:
+    """A report of one of the signed-in counselor's cases, or 404."""
+    return one_or_404(
+        select(Report).join(Report.case)
+        .where(Report.id == report_id, Case.counselor_id == current_user.id).options(*options),
+        "reports", report_id)
+
+
+def reports_for_client(client: Client):
+    """The versions handed to the client: ready, for them (their own version, or the joint
+    one of a case they are a partner in), and marked shared at a session they attended.
+    Never the counselor's file, never the other partner's version."""
+    return (select(Report)
+            .join(SessionAttendee, and_(SessionAttendee.session_id == Report.shared_session_id,
+                                        SessionAttendee.client_id == client.id))
+            .where(Report.status == "ready",
+                   or_(and_(Report.audience.in_(["partner", "client"]),
+                            Report.audience_client_id == client.id),
+                       and_(Report.audience == "joint",
+                            Report.case_id.in_(select(CaseMember.case_id)
+                                               .where(CaseMember.client_id == client.id))))))
+
+
+def report_for_client(client: Client, report_id: int, *options) -> Report:
+    return one_or_404(reports_for_client(client).where(Report.id == report_id)
+                      .options(*options), "reports", report_id)
 
 
 PREDICATES = {"view_client": can_view_client, "edit_exercise": can_edit_exercise}

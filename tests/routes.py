@@ -38,5 +38,5 @@ def endpoint_role(endpoint: str) -> str | None:
     """Which role a blueprint is for; None for pages every signed-in person may open."""
     return {"dashboard": "counselor", "clients": "counselor", "library": "counselor",
             "assignments": "counselor", "cases": "counselor", "session_log": "counselor",
-            "admin": "admin", "portal": "client"}.get(
+            "reports": "counselor", "admin": "admin", "portal": "client"}.get(
         endpoint.split(".")[0])

@@ -27,6 +27,10 @@ REPORT_AUDIENCES = {
 }
 REPORT_STATUSES = {"queued": "Being prepared", "ready": "Ready", "failed": "Failed"}
 CONSENT_DECISIONS = {"agreed": "Agreed", "declined": "Declined"}
+# How the archive names what a report holds (Report.contents).
+CONTENT_WORDS = {"assignments": "assignments", "revisions": "excerpts",
+                 "counseling_sessions": "sessions", "agreements": "agreements",
+                 "agreement_follow_ups": "follow-ups"}
 
 
 class ReportPreparation(db.Model):
@@ -104,6 +108,23 @@ class Report(db.Model):
     @property
     def for_clients(self) -> bool:
         return self.audience != "counselor"
+
+    @property
+    def audience_title(self) -> str:
+        if self.audience_client is not None:
+            return f"{REPORT_AUDIENCES[self.audience]}: {self.audience_client.name}"
+        return REPORT_AUDIENCES[self.audience]
+
+    @property
+    def status_title(self) -> str:
+        return REPORT_STATUSES[self.status]
+
+    @property
+    def content_counts(self) -> list[tuple[str, int]]:
+        counts: dict[str, int] = {}
+        for kind, _id in self.contents or []:
+            counts[kind] = counts.get(kind, 0) + 1
+        return [(word, counts[kind]) for kind, word in CONTENT_WORDS.items() if kind in counts]
 
 
 class ExcerptConsent(db.Model):
