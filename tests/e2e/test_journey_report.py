@@ -12,6 +12,7 @@ phone go to /tmp/shots-report (not committed) to be looked at.
 """
 
 import io
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,6 +98,13 @@ def stored_reports() -> list[Report]:
     return reports
 
 
+def signed_in(page, sign_in, email: str) -> None:
+    """Signs in and waits for the page after it, so nothing runs on the sign-in page
+    while the browser is still leaving it."""
+    sign_in(page, email)
+    expect(page).not_to_have_url(re.compile(r"/sign-in$"))
+
+
 def agree_in_portal(page, a11y, consent_id: int) -> None:
     """Alex finds the request on "My progress reports", reads exactly what would be
     quoted, and agrees."""
@@ -138,7 +146,7 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     portal = any(rule.rule == "/my/reports" for rule in live_app.url_map.iter_rules())
 
     # The counselor opens the case and goes to its progress report.
-    sign_in(page, "counselor@example.org")
+    signed_in(page, sign_in, "counselor@example.org")
     page.goto(f"{live_url}/clients/{alex.id}")
     expect(page.locator(f"a[href='/cases/{case.id}/report']")).to_have_count(1)
     a11y.check(page)
@@ -170,7 +178,8 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
         world["shared_rev"].id, alex.id, None)
     db.session.rollback()
     alex_page = browser.new_context(viewport=DESKTOP, base_url=live_url).new_page()
-    sign_in(alex_page, alex.email)
+    signed_in(alex_page, sign_in, alex.email)
+    a11y.check(alex_page)
     if portal:
         agree_in_portal(alex_page, a11y, consent.id)
     else:
@@ -233,6 +242,7 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF").click()
     joint_pdf = Path(download.value.path()).read_bytes()
+    (SHOTS / "joint.pdf").write_bytes(joint_pdf)  # to look at, beside the screenshots
     assert download.value.suggested_filename.startswith("progress-report-")
     assert alex.name.split()[0] not in download.value.suggested_filename
     assert_pdf(joint_pdf, shows=[t("summary"), t("agreeboth"), t("shared1"), NARRATIVE,
@@ -258,6 +268,7 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
         page.get_by_label("Shared at the session of").select_option(str(joint.id))
         page.get_by_role("button", name="Mark as shared at this session").click()
         expect(page.get_by_text("Marked as shared at that session.")).to_be_visible()
+        a11y.check(page)
     _, alex_report, sam_report = stored_reports()
     assert (alex_report.audience_client_id, sam_report.audience_client_id) == (alex.id, sam.id)
     assert all(r.ready and r.shared_session_id == joint.id
@@ -276,7 +287,8 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     # Alex on a desktop and Sam on a phone download the joint report and their own
     # version from their portal; neither gets the other partner's version.
     sam_page = browser.new_context(viewport=PHONE, base_url=live_url).new_page()
-    sign_in(sam_page, sam.email)
+    signed_in(sam_page, sign_in, sam.email)
+    a11y.check(sam_page)
     own = {alex.id: alex_report, sam.id: sam_report}
     for partner, reader, other in ((alex, alex_page, sam), (sam, sam_page, alex)):
         if portal:
