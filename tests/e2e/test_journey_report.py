@@ -7,11 +7,14 @@ the counselor writes the narrative and next steps, previews every version (joint
 partner's, the counselor's file), generates the joint PDF, downloads it and reads its
 text, and marks it shared at the joint session; each partner's own version too. Then Alex
 (desktop) and Sam (phone) get the joint report and their own version, and never the other
-partner's. axe-core on every page; screenshots of the report pages on a desktop and a
-phone go to /tmp/shots-report (not committed) to be looked at.
+partner's. axe-core on every page; nothing scrolls sideways on a phone.
+
+COUNSEL_SHOTS=1 keeps screenshots of the report pages on a desktop and a phone, and the
+joint PDF, in /tmp/shots-report to be looked at.
 """
 
 import io
+import os
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -81,8 +84,10 @@ def assert_pdf(data: bytes, shows, hides) -> None:
 
 
 def shot(page, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """A full-page screenshot to look at, when COUNSEL_SHOTS is set (they cost seconds)."""
+    if os.environ.get("COUNSEL_SHOTS"):
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def fits(page) -> None:
@@ -242,7 +247,8 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     with page.expect_download() as download:
         page.get_by_role("link", name="Download the PDF").click()
     joint_pdf = Path(download.value.path()).read_bytes()
-    (SHOTS / "joint.pdf").write_bytes(joint_pdf)  # to look at, beside the screenshots
+    if os.environ.get("COUNSEL_SHOTS"):  # to look at, beside the screenshots
+        (SHOTS / "joint.pdf").write_bytes(joint_pdf)
     assert download.value.suggested_filename.startswith("progress-report-")
     assert alex.name.split()[0] not in download.value.suggested_filename
     assert_pdf(joint_pdf, shows=[t("summary"), t("agreeboth"), t("shared1"), NARRATIVE,
