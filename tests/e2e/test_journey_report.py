@@ -284,6 +284,8 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     page.set_viewport_size(PHONE)
     for name, url in (("prepare", f"/cases/{case.id}/report"),
                       ("preview-joint", f"/cases/{case.id}/report/preview?audience=joint"),
+                      ("preview-counselor",
+                       f"/cases/{case.id}/report/preview?audience=counselor"),
                       ("report", f"/reports/{joint_report.id}")):
         page.goto(live_url + url)
         shot(page, f"{name}-phone")
