@@ -4,7 +4,10 @@ document with a clear message while this process (the web worker) lives on (SECU
 import io
 import logging
 import multiprocessing
+import os
+import signal
 import struct
+import threading
 import time
 import zlib
 from types import SimpleNamespace
@@ -62,12 +65,11 @@ def test_page_size(page_size, width, height):
     assert float(page.mediabox.height) == pytest.approx(height, abs=1)
 
 
-def test_the_document_css_keeps_its_margins_under_the_page_size():
-    html = ('<style>@page { margin: 0 } body { margin: 0 }</style>'
-            '<p style="height: 100mm; page-break-after: always">a</p><p>b</p>')
-    rendered = render_in_process(html, page_size="Letter")
-    assert rendered.pages == 2
-    assert float(read(rendered).pages[0].mediabox.width) == pytest.approx(612, abs=1)
+def test_the_document_css_still_sets_the_margins():
+    tall = '<div style="height: 270mm"></div><p>after</p>'  # A4 is 297 mm tall
+    assert render_in_process("<style>body { margin: 0 }</style>" + tall).pages == 2
+    assert render_in_process("<style>@page { margin: 0 } body { margin: 0 }</style>"
+                             + tall).pages == 1
 
 
 @pytest.mark.parametrize("page_size", ["A5", "a4", "letter", "", None])
@@ -113,6 +115,24 @@ def test_a_memory_blow_up_is_stopped_and_the_worker_lives_on():
     assert stopped.value.message.startswith("The report needed more memory than allowed")
     assert stopped.value.message.endswith("Try a shorter date range.")
     assert multiprocessing.active_children() == []
+    assert render_pdf(DOCUMENT).pages == 1
+
+
+def test_a_child_killed_from_outside_is_reported_as_memory():
+    """The kernel's OOM killer sends SIGKILL: the counselor hears about memory."""
+
+    def kill_the_child():
+        deadline = time.monotonic() + 5
+        while not multiprocessing.active_children() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        for child in multiprocessing.active_children():
+            os.kill(child.pid, signal.SIGKILL)
+
+    killer = threading.Thread(target=kill_the_child)
+    killer.start()
+    with pytest.raises(RenderError, match="more memory than allowed"):
+        render_pdf("<p>word " * 300_000, timeout=10)
+    killer.join()
     assert render_pdf(DOCUMENT).pages == 1
 
 
