@@ -175,6 +175,9 @@ def mark_shared(actor: User, report: Report, session: CounselingSession) -> None
         raise ReportRefused("The counselor's file is never shared with clients.")
     if session.case_id != report.case_id or session.cancelled_at is not None:
         raise ReportRefused("Choose a session of this case.", "session_id")
+    if session.upcoming:
+        raise ReportRefused("That session has not taken place yet: mark the report as "
+                            "shared once it has.", "session_id")
     audience = audience_of_report(report.case, report.audience, report.audience_client_id)
     attended = {a.client_id for a in session.attendees}
     if not audience.reader_ids <= attended:
