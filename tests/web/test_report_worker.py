@@ -19,7 +19,13 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
 from counsel.extensions import db
-from counsel.models import CounselingSession, Report, SessionAttendee, utcnow
+from counsel.models import (
+    CounselingSession,
+    Report,
+    ReportPreparation,
+    SessionAttendee,
+    utcnow,
+)
 from counsel.reports import jobs, operations
 from counsel.session_log import signing
 
@@ -98,7 +104,7 @@ def prepared(people, auth):
                                 next_steps="", allowed_excerpts=set())
     db.session.commit()
     auth.login(counselor)
-    return {"case_id": case.id, "version": prep.version}
+    return {"case_id": case.id, "version": prep.version, "preparation_id": prep.id}
 
 
 def generate(client, prepared) -> Report:
@@ -161,17 +167,27 @@ def test_queued_until_the_worker_makes_it(app, client, prepared):
     assert pdf.data == report.pdf
 
 
-def test_a_render_that_fails_on_the_worker_says_why(app, client, prepared):
-    report = generate(client, prepared)
-    done = run_worker(app, COUNSEL_REPORT_MEMORY_MB="8")
+def test_a_render_that_fails_on_the_worker_says_why(app, client, prepared, people):
+    # A narrative of hundreds of pages cannot render within the worker's one second.
+    prep = db.session.get(ReportPreparation, prepared["preparation_id"])
+    operations.save_preparation(people["counselor"], prep.case, prep, since=prep.since,
+                                until=prep.until, audience="joint", excerpts=[],
+                                narrative="Longnarrative words " * 20_000, next_steps="",
+                                allowed_excerpts=set())
+    db.session.commit()
+    report = generate(client, {**prepared, "version": prep.version})
+    started = time.monotonic()
+    done = run_worker(app, COUNSEL_REPORT_TIMEOUT_SECONDS="1")
     assert done.returncode == 0, done.stderr
+    assert "Longnarrative" not in done.stdout + done.stderr
+    assert time.monotonic() - started < 60
     report = state(report.id)
     assert report.status == "failed" and report.pdf is None
-    assert "more memory than allowed (8 MB)" in report.error
+    assert "took longer than 1 second" in report.error
     status = client.get(f"/reports/{report.id}/status").json
-    assert status["status"] == "failed" and "8 MB" in status["error"]
+    assert status == {"status": "failed", "error": report.error}
     page = client.get(f"/reports/{report.id}")
-    assert 'role="alert"' in page.text and "more memory than allowed (8 MB)" in page.text
+    assert 'role="alert"' in page.text and "took longer than 1 second" in page.text
     assert "report-status" not in page.text
 
 
