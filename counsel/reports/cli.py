@@ -18,6 +18,7 @@ from ..extensions import db
 from ..models import Case
 from . import operations
 from .audiences import UnknownAudience, audience_from_cli
+from .forms import NARRATIVE_MAX, NEXT_STEPS_MAX
 
 DETAIL = "command line"
 
@@ -32,16 +33,23 @@ def _day(value: str | None, option: str) -> date | None:
                                    f"{value!r}.") from None
 
 
-def _text(path: str | None, option: str) -> str | None:
+def _text(path: str | None, option: str, limit: int) -> str | None:
+    """The file's text, held to what the web's form accepts in the same box."""
     if path is None:
         return None
     try:
-        return Path(path).read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError:
         raise click.ClickException(f"{option}: {path} is not UTF-8 text.") from None
     except OSError as error:
         raise click.ClickException(f"{option}: cannot read {path} "
                                    f"({error.strerror}).") from None
+    if len(text) > limit:
+        raise click.ClickException(f"{option}: {path} is longer than {limit:,} characters.")
+    if any(ord(c) < 32 and c not in "\t\n\r" for c in text):  # NUL too (PostgreSQL)
+        raise click.ClickException(f"{option}: {path} contains an invisible control "
+                                   "character.")
+    return text
 
 
 class _Output:
@@ -101,8 +109,8 @@ def report_command(case_id, audience, since, until, output, narrative_file,
     if until_day < since_day:
         raise click.ClickException(f"The end of the period ({until_day}) is before its "
                                    f"start ({since_day}).")
-    narrative = _text(narrative_file, "--narrative-file")
-    next_steps = _text(next_steps_file, "--next-steps-file")
+    narrative = _text(narrative_file, "--narrative-file", NARRATIVE_MAX)
+    next_steps = _text(next_steps_file, "--next-steps-file", NEXT_STEPS_MAX)
     case = db.session.get(Case, case_id)
     if case is None:
         raise click.ClickException(f"There is no case {case_id}.")

@@ -56,7 +56,7 @@ def generate(runner, case, *options, output):
 
 def test_writes_an_owner_only_pdf_that_matches_its_archive_row(runner, couple, tmp_path):
     narrative = tmp_path / "narrative.txt"
-    narrative.write_text("Narrativeword: a good month, café included.", encoding="utf-8")
+    narrative.write_bytes("Narrativeword: a good month,\r\ncafé included.".encode())
     output = tmp_path / "joint.pdf"
     result = generate(runner, couple["case"], "--audience", "joint",
                       "--narrative-file", str(narrative), output=output)
@@ -72,6 +72,7 @@ def test_writes_an_owner_only_pdf_that_matches_its_archive_row(runner, couple, t
     digest = hashlib.sha256(data).hexdigest()
     assert report.status == "ready" and report.sha256 == digest and report.pdf == data
     assert report.audience == "joint" and report.generated_by_id == couple["counselor"].id
+    assert report.narrative == "Narrativeword: a good month,\ncafé included."
     assert report.until == practice_today()
     assert report.since == practice_today() - timedelta(days=30)
     for shown in (f"Report {report.id}", f"{report.page_count} page", f"{len(data)} bytes",
@@ -154,16 +155,20 @@ def test_bad_requests_are_refused_clearly_and_archive_nothing(runner, couple, tm
     assert db.session.scalars(select(Report)).first() is None
 
 
-def test_unknown_case_and_non_utf8_text(runner, couple, tmp_path):
+def test_unknown_case_and_text_files_the_form_would_refuse(runner, couple, tmp_path):
     result = runner.invoke(args=["report", "99999", "--audience", "joint", "-o",
                                  str(tmp_path / "r.pdf")])
     assert result.exit_code == 1 and "There is no case 99999." in result.output
-    latin = tmp_path / "latin.txt"
-    latin.write_bytes("caf\xe9".encode("latin-1"))
-    result = generate(runner, couple["case"], "--audience", "joint",
-                      "--next-steps-file", str(latin), output=tmp_path / "r.pdf")
-    assert result.exit_code == 1 and "is not UTF-8 text" in result.output
+    files = {"latin.txt": ("caf\xe9".encode("latin-1"), "is not UTF-8 text"),
+             "nul.txt": (b"before\x00after", "contains an invisible control character"),
+             "long.txt": (b"x" * 10_001, "is longer than 10,000 characters")}
+    for name, (data, message) in files.items():
+        (tmp_path / name).write_bytes(data)
+        result = generate(runner, couple["case"], "--audience", "joint",
+                          "--next-steps-file", str(tmp_path / name), output=tmp_path / "r.pdf")
+        assert result.exit_code == 1 and message in result.output, name
     assert not (tmp_path / "r.pdf").exists()
+    assert db.session.scalars(select(Report)).first() is None
 
 
 def test_a_failed_render_is_archived_as_failed_and_writes_no_file(runner, couple, tmp_path,
