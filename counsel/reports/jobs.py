@@ -21,6 +21,7 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
 from rq import Callback, Queue, SimpleWorker
 
+from .. import audit
 from ..extensions import db
 from ..models import Report
 
@@ -58,8 +59,14 @@ def enqueue(report: Report) -> None:
             description=f"progress report {report.id}", on_failure=Callback(failed))
     except RedisError as error:
         logger.error("Report %s could not be queued: %s", report.id, type(error).__name__)
-        report.status, report.error = "failed", NO_WORKER
+        _mark_failed(report, NO_WORKER)
         db.session.commit()
+
+
+def _mark_failed(report: Report, message: str) -> None:
+    """As ``produce`` does when a render fails: the message, and an audit row."""
+    report.status, report.error = "failed", message
+    audit.record("report.failed", report, actor=report.generated_by_id, outcome="failed")
 
 
 def run(report_id: int) -> str:
@@ -94,7 +101,7 @@ def failed(job, connection, exc_type, exc_value, traceback) -> None:
         try:
             report = db.session.get(Report, job.args[0])
             if report is not None and report.status == "queued":
-                report.status, report.error = "failed", NOT_GENERATED
+                _mark_failed(report, NOT_GENERATED)
                 db.session.commit()
         finally:
             db.session.remove()
