@@ -24,6 +24,7 @@ from rq import Callback, Queue, SimpleWorker
 from .. import audit
 from ..extensions import db
 from ..models import Report
+from .render import warm_up
 
 logger = logging.getLogger("counsel.reports")
 
@@ -130,4 +131,5 @@ def worker_command(burst):
         # Not the URL itself: it may hold Redis's password.
         raise click.ClickException("The Redis server in COUNSEL_REDIS_URL does not answer "
                                    f"({type(error).__name__}).") from None
+    warm_up()  # safe here: a SimpleWorker never forks after this
     SimpleWorker([q], connection=q.connection).work(burst=burst)
