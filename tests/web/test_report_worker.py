@@ -6,6 +6,7 @@ message; a Redis that cannot be reached fails the report at once. Every test has
 of its own, and every key it made is deleted afterwards."""
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -205,7 +206,13 @@ def test_a_job_that_raises_marks_its_report_failed_and_keeps_no_text(app, client
     monkeypatch.setattr(operations, "produce", broken)
     queue = jobs.queue(app)
     db.session.remove()
-    assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    # In this process, so the patch applies; the worker's Ctrl-C handlers are pytest's after.
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        assert SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
     report = state(report.id)
     assert report.status == "failed" and report.error == jobs.NOT_GENERATED
     assert failure_audited(report)
