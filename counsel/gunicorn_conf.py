@@ -26,6 +26,12 @@ errorlog = "-"
 # gunicorn would otherwise trust X-Forwarded-Proto from 127.0.0.1 on its own.
 forwarded_allow_ips = ""
 workers = 3
+# Without a report worker (COUNSEL_REDIS_URL), a progress report renders in the request,
+# bounded by REPORT_TIMEOUT_SECONDS (60 by default) plus building its HTML and, first in
+# each worker, starting the renderer. gunicorn's default of 30 s would kill the web worker
+# mid-report (the counselor gets an error and nothing is archived) instead of the render
+# being stopped with a message: keep this above REPORT_TIMEOUT_SECONDS, with room.
+timeout = 120
 bind = "127.0.0.1:8000"
 
 
