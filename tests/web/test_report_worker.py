@@ -173,6 +173,15 @@ def test_queued_until_the_worker_makes_it(app, client, prepared):
     assert pdf.data == report.pdf
 
 
+def test_a_report_no_worker_takes_says_the_worker_may_be_down(app, client, prepared):
+    report = generate(client, prepared)
+    assert "may not be running" not in client.get(f"/reports/{report.id}").text
+    report.requested_at = utcnow() - timedelta(minutes=11)
+    db.session.commit()
+    page = client.get(f"/reports/{report.id}")
+    assert "being prepared" in page.text and "The worker may not be running" in page.text
+
+
 def test_a_render_that_fails_on_the_worker_says_why(app, client, prepared, people):
     # A narrative of hundreds of pages cannot render within the worker's one second.
     prep = db.session.get(ReportPreparation, prepared["preparation_id"])
