@@ -27,3 +27,12 @@ errorlog = "-"
 forwarded_allow_ips = ""
 workers = 3
 bind = "127.0.0.1:8000"
+
+
+def post_worker_init(worker):
+    """Each worker starts its own report renderer (a forkserver with WeasyPrint loaded and
+    warm) in the background, so the first report does not wait for it; it must start in
+    the worker itself, never in the arbiter that forks the workers."""
+    from counsel.reports.render import warm_up
+
+    warm_up()
