@@ -195,3 +195,18 @@ def test_anonymous_people_are_sent_to_sign_in(client, world):
 def test_an_unknown_id_is_404(client, world):
     Auth(client).login(world["people"]["alex"].user)
     assert client.get("/my/consents/999999").status_code == 404
+
+
+def test_in_a_case_of_one_only_their_version_and_the_file_could_quote_it(client, world):
+    casey = world["people"]["casey"]
+    case = world["reports"]["casey"].case
+    revision = report_world.reviewed_work(casey, case, ["CASEY-QUOTE words", "more"])
+    operations.request_consent(case.counselor, case, [revision])
+    db.session.commit()
+    consent = db.session.scalars(select(ExcerptConsent).where(
+        ExcerptConsent.client_id == casey.id)).one()
+    Auth(client).login(casey.user)
+    page = client.get(_url(consent))
+    assert page.status_code == 200 and "CASEY-QUOTE words" in page.text
+    assert "Your own version of the report" in page.text and "joint" not in page.text
+    assert NOTICE in client.get("/my/").text
