@@ -22,13 +22,10 @@ from pathlib import Path
 from playwright.sync_api import expect
 from pypdf import PdfReader
 from sqlalchemy import select
-from werkzeug.exceptions import NotFound
 
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import ExcerptConsent, Report
-from counsel.permissions import report_for_client
-from counsel.reports.operations import decide_consent
 
 from .. import factories
 from ..web import couple
@@ -146,9 +143,6 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     world = scene()
     case, alex, sam, joint = world["couple"], world["alex"], world["sam"], world["joint"]
     today = practice_today()
-    # The client's report pages (/my/reports, /my/consents/<id>) come with the portal's
-    # branch (h-portal).
-    portal = any(rule.rule == "/my/reports" for rule in live_app.url_map.iter_rules())
 
     # The counselor opens the case and goes to its progress report.
     signed_in(page, sign_in, "counselor@example.org")
@@ -185,13 +179,7 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     alex_page = browser.new_context(viewport=DESKTOP, base_url=live_url).new_page()
     signed_in(alex_page, sign_in, alex.email)
     a11y.check(alex_page)
-    if portal:
-        agree_in_portal(alex_page, a11y, consent.id)
-    else:
-        # TODO(lead): the portal's pages are on h-portal; once merged, the branch above
-        # runs (Alex answers on /my/consents/<id>) and this one can go.
-        decide_consent(alex.user, consent, "agreed")
-        db.session.commit()
+    agree_in_portal(alex_page, a11y, consent.id)
     db.session.expire_all()
     assert db.session.get(ExcerptConsent, consent.id).decision == "agreed"
     db.session.rollback()
@@ -299,21 +287,8 @@ def test_journey_7_the_case_progress_report(live_app, live_url, browser, page, s
     a11y.check(sam_page)
     own = {alex.id: alex_report, sam.id: sam_report}
     for partner, reader, other in ((alex, alex_page, sam), (sam, sam_page, alex)):
-        if portal:
-            download_in_portal(reader, a11y, partner.id == sam.id,
-                               mine=[joint_report, own[partner.id]], theirs=own[other.id])
-        else:
-            # TODO(lead): the portal's pages are on h-portal; once merged, the branch above
-            # runs and this one can go. Until then, the rule the portal serves by.
-            for report in (joint_report, own[partner.id]):
-                assert report_for_client(partner, report.id).id == report.id
-            try:
-                report_for_client(partner, own[other.id].id)
-            except NotFound:
-                pass
-            else:
-                raise AssertionError(f"{partner.name} got {other.name}'s version")
-            db.session.rollback()
+        download_in_portal(reader, a11y, partner.id == sam.id,
+                           mine=[joint_report, own[partner.id]], theirs=own[other.id])
         reader.context.close()
     assert_pdf(sam_report.pdf, shows=[t("summary"), t("agreesam"), t("samsummary")],
                hides=[*NEVER, t("safety"), t("agreealex")])
