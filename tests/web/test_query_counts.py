@@ -70,7 +70,8 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     that many sessions and shares deep (see partner_world); with ``weeks``, the second and
     third are in a couple's case with a session a week (bench/sessions_seed.py). The
     counselor has prepared the first client's couple's case's progress report (a year:
-    every session, agreement and share of it) and generated it once (a tiny stand-in PDF).
+    every session, agreement and share of it) and generated it once (a tiny stand-in PDF),
+    marked shared at a session both partners attended (the client's /my/reports lists it).
     Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
@@ -92,7 +93,8 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
     couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
-    report = report_of_case(counselor, couple["couple_case"], days=365) if partners else {}
+    report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
+        if partners else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
