@@ -108,13 +108,19 @@ def _excerpts(case: Case) -> None:
                                      shared_at=seed.NOW))
 
 
-def _forkserver_cpu() -> float:
-    """CPU seconds of the renderer's forkserver and of the children it has reaped (each
-    render's child: it reaps them before the parent's join returns)."""
-    pid = forkserver._forkserver._forkserver_pid
+def _cpu_of(pid: int, fields: slice) -> float:
     with open(f"/proc/{pid}/stat") as stat:
-        fields = stat.read().rsplit(")", 1)[1].split()
-    return sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")  # u, s, cu, cs
+        values = stat.read().rsplit(")", 1)[1].split()
+    return sum(int(f) for f in values[fields]) / os.sysconf("SC_CLK_TCK")
+
+
+def _forkserver_cpu() -> float:
+    """CPU seconds of the renderer: its forkserver with the children it has reaped
+    (utime, stime, cutime, cstime), and the live renderer child that serves reports."""
+    total = _cpu_of(forkserver._forkserver._forkserver_pid, slice(11, 15))
+    if render._renderer is not None and render._renderer.process.is_alive():
+        total += _cpu_of(render._renderer.process.pid, slice(11, 13))
+    return total
 
 
 def _timed(function):
