@@ -12,8 +12,9 @@ import unicodedata
 
 from pypdf import PdfReader
 
-# Hyphens WeasyPrint may put at a line end (hyphens: auto) and soft hyphens.
-_BREAKS = re.compile(r"[\s\u00ad\u2010\u2011-]+")
+# Hyphens WeasyPrint may put at a line end (hyphens: auto), soft hyphens, and the NULs
+# pypdf leaves between the letters of some text it reads as two bytes a character.
+_BREAKS = re.compile(r"[\s\u00ad\u2010\u2011\x00-]+")
 
 
 def flat(text: str) -> str:
