@@ -16,7 +16,7 @@ from counsel.reports.audiences import audience_from_token
 
 from .. import factories
 from ..conftest import Auth
-from . import report_world
+from . import report_couple
 
 FAKE_PDF = b"%PDF-1.7\n% a stand-in: these tests are about who may ask, not rendering\n"
 
@@ -29,7 +29,7 @@ def quick_render(monkeypatch):
 
 @pytest.fixture
 def world(people):
-    world = report_world.build(people)
+    world = report_couple.build(people)
     case, counselor = world["case"], people["counselor"]
     prep = operations.preparation_for(counselor, case)
     operations.save_preparation(counselor, case, prep, since=prep.since, until=prep.until,

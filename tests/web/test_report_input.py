@@ -25,7 +25,7 @@ from counsel.reports import operations as report_operations
 from counsel.reports import queries, render
 
 from ..conftest import Auth
-from . import report_world
+from . import report_couple
 from .report_steps import (
     download,
     generate,
@@ -63,7 +63,7 @@ def counselor(app, people):
 
 @pytest.fixture
 def world(people):
-    return report_world.build(people)
+    return report_couple.build(people)
 
 
 def test_a_period_with_nothing_in_it_is_a_short_report_that_says_so(counselor, world):
@@ -153,7 +153,7 @@ def _agree_to_every_excerpt(counselor, case, **fields):
 
 def test_markup_in_every_text_is_escaped_in_the_preview_and_the_pdf(app, counselor, people,
                                                                     captured):
-    world = report_world.build(people, text=marked)
+    world = report_couple.build(people, text=marked)
     case = world["case"]
     _agree_to_every_excerpt(counselor, case, audience="counselor",
                             narrative=marked("narrative"), next_steps=marked("next"))
@@ -201,7 +201,7 @@ def _boxes_outside_the_page(document) -> tuple[int, list]:
 def test_very_long_unbroken_words_wrap_inside_the_page(app, counselor, people, monkeypatch):
     """Renders here, in this process (one render, kept to look at its boxes), with the
     renderer's own fetcher, stylesheet and page size."""
-    world = report_world.build(people, text=long_words)
+    world = report_couple.build(people, text=long_words)
     case = world["case"]
     _agree_to_every_excerpt(counselor, case, audience="counselor",
                             narrative=long_words("narrative"), next_steps=long_words("next"))
