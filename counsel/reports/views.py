@@ -5,7 +5,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from sqlalchemy.orm import defer, undefer
 
-from .. import audit
 from ..cases.operations import record_for_partners
 from ..extensions import db
 from ..forms import EmptyForm
@@ -137,7 +136,7 @@ def show(report_id):
     sessions = queries.sessions_to_share_at(report.case) if report.ready \
         and report.for_clients else []
     form.session_id.choices = [(s.id, s.starts_at) for s in sessions]
-    audit.record("report.view", report)
+    operations.record_view(current_user, report)
     db.session.commit()
     return render_template("reports/show.html", report=report, case=report.case, form=form,
                            sessions=sessions, EmptyForm=EmptyForm)
