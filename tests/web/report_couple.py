@@ -25,7 +25,7 @@ def build(people, text=plain) -> dict:
     case = factories.CaseFactory(counselor=counselor, partners=[alex, sam],
                                  name=text("case")[:120])
     exercise = factories.ExerciseFactory(
-        owner=counselor, kind="letter", stage="apology", title=text("title")[:200],
+        owner=counselor, kind="letter", stage="apology", title=text("title")[:120],
         prompts=[factories.ExercisePrompt(position=0, text=text("prompt"))])
     db.session.flush()
     revisions = {}

@@ -159,6 +159,10 @@ def test_markup_in_every_text_is_escaped_in_the_preview_and_the_pdf(app, counsel
                             narrative=marked("narrative"), next_steps=marked("next"))
     tags = ["narrative", "next", "summary", "later", "agreement", "followup", "title",
             "prompt", people["alex"].user.email, people["sam"].user.email, "flag"]
+    prepared = counselor.get(f"/cases/{case.id}/report").text  # excerpt labels, narrative
+    for tag in ("title", "case", "narrative", "next"):
+        assert str(escape(marked(tag))) in prepared, ("prepare", tag)
+    assert not any(payload in prepared for payload in PAYLOADS)
     page = preview(counselor, case.id, "counselor")
     assert page.status_code == 200
     report_id = generate(counselor, case.id, "counselor")
