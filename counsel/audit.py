@@ -55,9 +55,11 @@ def record_now(action, target=None, *, client=None, outcome="denied", actor=None
     db.session.commit()
 
 
-def record_each(action, target, clients, *, actor=None, outcome="success") -> None:
+def record_each(action, target, clients, *, actor=None, outcome="success",
+                detail=None) -> None:
     """The same row once for each of ``clients`` (the partners of a case, so each one's
     access history shows it), in the request's transaction and in one statement."""
-    rows = [_row(action, target, client, outcome, actor, None, None, None) for client in clients]
+    rows = [_row(action, target, client, outcome, actor, detail, None, None)
+            for client in clients]
     if rows:
         db.session.execute(insert(AuditEvent), rows)

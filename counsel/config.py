@@ -57,11 +57,14 @@ DEFAULTS = {
     # request.
     "REDIS_URL": "",
     "REPORT_QUEUE": "counsel-reports",
-    "REPORT_PAGE_SIZE": "A4",
-    "REPORT_TIMEOUT_SECONDS": 60,
-    "REPORT_MEMORY_MB": 1024,
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
+    # Progress reports (PDF): the practice's paper, "A4" or "Letter".
+    "REPORT_PAGE_SIZE": "A4",
+    # A report rendering longer than this is stopped with a message (SECURITY.md 20).
+    "REPORT_TIMEOUT_SECONDS": 60,
+    # Address space the rendering child may use, in MiB; WeasyPrint itself takes ~250.
+    "REPORT_MEMORY_MB": 1024,
 }
 
 WEAK_SECRETS = {"", "dev", "secret", "changeme", "change-me", "development"}
@@ -85,6 +88,9 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["TRUSTED_PROXIES"] = _trusted_proxies(app.config["TRUSTED_PROXIES"])
     app.config["BASE_URL"] = _base_url(app.config["BASE_URL"])
     app.config["TRUSTED_HOSTS"] = _host_list(app.config["TRUSTED_HOSTS"])
+    app.config["REPORT_PAGE_SIZE"] = _page_size(app.config["REPORT_PAGE_SIZE"])
+    for key, least in (("REPORT_TIMEOUT_SECONDS", 1), ("REPORT_MEMORY_MB", 512)):
+        app.config[key] = _at_least(key, app.config[key], least)
     if is_production(app):
         check_production(app)
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -117,6 +123,21 @@ def _trusted_proxies(value) -> int:
         raise ConfigError(f"TRUSTED_PROXIES must be a whole number of proxies (0 or more), "
                           f"not {value!r}")
     return count
+
+
+def _page_size(value) -> str:
+    """"letter" is Letter; A5 or a typo must not quietly print on A4."""
+    for size in ("A4", "Letter"):
+        if str(value or "").strip().lower() == size.lower():
+            return size
+    raise ConfigError(f"REPORT_PAGE_SIZE must be A4 or Letter, not {value!r}: "
+                      "set COUNSEL_REPORT_PAGE_SIZE to one of them")
+
+
+def _at_least(key: str, value, least: int) -> int | float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
+        raise ConfigError(f"{key} must be a number, at least {least}, not {value!r}")
+    return value
 
 
 def _base_url(value) -> str:

@@ -26,4 +26,19 @@ errorlog = "-"
 # gunicorn would otherwise trust X-Forwarded-Proto from 127.0.0.1 on its own.
 forwarded_allow_ips = ""
 workers = 3
+# Without a report worker (COUNSEL_REDIS_URL), a progress report renders in the request,
+# bounded by REPORT_TIMEOUT_SECONDS (60 by default) plus building its HTML and, first in
+# each worker, starting the renderer. gunicorn's default of 30 s would kill the web worker
+# mid-report (the counselor gets an error and nothing is archived) instead of the render
+# being stopped with a message: keep this above REPORT_TIMEOUT_SECONDS, with room.
+timeout = 120
 bind = "127.0.0.1:8000"
+
+
+def post_worker_init(worker):
+    """Each worker starts its own report renderer (a forkserver with WeasyPrint loaded and
+    warm) in the background, so the first report does not wait for it; it must start in
+    the worker itself, never in the arbiter that forks the workers."""
+    from counsel.reports.render import warm_up
+
+    warm_up()

@@ -20,6 +20,7 @@ from .models import (
     CaseMember,
     Client,
     CounselingSession,
+    ExcerptConsent,
     Exercise,
     Report,
     Revision,
@@ -202,6 +203,13 @@ def reports_for_client(client: Client):
 def report_for_client(client: Client, report_id: int, *options) -> Report:
     return one_or_404(reports_for_client(client).where(Report.id == report_id)
                       .options(*options), "reports", report_id)
+
+
+def consent_for_client(client: Client, consent_id: int, *options) -> ExcerptConsent:
+    """A request to quote one of the client's own revisions, asked of them, or 404."""
+    return one_or_404(select(ExcerptConsent).where(ExcerptConsent.id == consent_id,
+                                                   ExcerptConsent.client_id == client.id)
+                      .options(*options), "excerpt_consents", consent_id)
 
 
 PREDICATES = {"view_client": can_view_client, "edit_exercise": can_edit_exercise}

@@ -6,7 +6,7 @@ from ..clock import practice_today
 from ..extensions import db
 from ..paging import requested_page
 from ..permissions import own_client_record
-from . import attended, bp
+from . import attended, bp, reports
 
 DONE_FIRST = 10
 DONE_PER_PAGE = 50
@@ -26,7 +26,8 @@ def home():
     return render_template(
         "portal/home.html", client=client, today=practice_today(), todo=todo,
         next_up=todo[0] if todo else None, waiting=queries.with_counselor(client), done=done,
-        show_all=show_all, sessions=attended.upcoming(client, attended.UPCOMING_ON_HOME))
+        show_all=show_all, sessions=attended.upcoming(client, attended.UPCOMING_ON_HOME),
+        consents_waiting=reports.waiting_consents(client))
 
 
 @bp.get("/access")

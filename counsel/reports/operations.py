@@ -116,8 +116,9 @@ def decide_consent(actor: User, consent: ExcerptConsent, decision: str) -> None:
 
 def request_report(actor: User, case: Case, audience: Audience, since: date, until: date, *,
                    excerpts: list[int], narrative: str | None,
-                   next_steps: str | None) -> Report:
-    """The archive's row for a new version, waiting to be rendered."""
+                   next_steps: str | None, detail: str | None = None) -> Report:
+    """The archive's row for a new version, waiting to be rendered. ``detail`` goes on
+    its audit rows (the command line says "command line")."""
     if until < since:
         raise ReportRefused("The end of the period is before its start.", "until")
     report = Report(case=case, generated_by_id=actor.id, audience=audience.kind,
@@ -126,11 +127,12 @@ def request_report(actor: User, case: Case, audience: Audience, since: date, unt
                     narrative=narrative or "", next_steps=next_steps or "", status="queued")
     db.session.add(report)
     db.session.flush()
-    audit.record_each("report.generate", report, _readers_or_partners(audience), actor=actor)
+    audit.record_each("report.generate", report, _readers_or_partners(audience), actor=actor,
+                      detail=detail)
     return report
 
 
-def produce(report: Report) -> Report:
+def produce(report: Report, detail: str | None = None) -> Report:
     """Build the version's HTML and render it in a bounded child process, then store the
     bytes, their hash and the records it holds. A render that fails (too long, too big)
     leaves the report "failed" with a message for the counselor; nothing is half-stored."""
@@ -146,7 +148,7 @@ def produce(report: Report) -> Report:
     except render.RenderError as failure:
         report.status, report.error = "failed", failure.message[:300]
         audit.record("report.failed", report, actor=report.generated_by_id,
-                     outcome="failed")
+                     outcome="failed", detail=detail)
         return report
     report.pdf = rendered.pdf
     report.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
@@ -183,6 +185,9 @@ def mark_shared(actor: User, report: Report, session: CounselingSession) -> None
         raise ReportRefused("The counselor's file is never shared with clients.")
     if session.case_id != report.case_id or session.cancelled_at is not None:
         raise ReportRefused("Choose a session of this case.", "session_id")
+    if session.upcoming:
+        raise ReportRefused("That session has not taken place yet: mark the report as "
+                            "shared once it has.", "session_id")
     audience = audience_of_report(report.case, report.audience, report.audience_client_id)
     attended = {a.client_id for a in session.attendees}
     if not audience.reader_ids <= attended:

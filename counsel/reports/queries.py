@@ -16,6 +16,7 @@ from ..models import (
     Report,
     Review,
     Revision,
+    utcnow,
 )
 from ..paging import Page, paged
 from ..session_log.queries import local_midnight
@@ -58,10 +59,12 @@ def archive(case: Case, page: int = 1) -> Page:
 
 
 def sessions_to_share_at(case: Case) -> list[CounselingSession]:
-    """The case's latest sessions that are not cancelled, with who attended."""
+    """The case's latest sessions that have begun and are not cancelled (a report is
+    handed over at a session that took place), newest first, with who attended."""
     return list(db.session.scalars(
         select(CounselingSession)
-        .where(CounselingSession.case_id == case.id, CounselingSession.cancelled_at.is_(None))
+        .where(CounselingSession.case_id == case.id, CounselingSession.cancelled_at.is_(None),
+               CounselingSession.starts_at <= utcnow())
         .order_by(CounselingSession.starts_at.desc()).limit(SESSION_CHOICES)
         .options(selectinload(CounselingSession.attendees))))
 

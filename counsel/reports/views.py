@@ -1,14 +1,15 @@
 """The counselor's report pages: prepare (period, version, excerpts, narrative), preview
 each version, generate, and the archive (a report's page, its PDF, where it was shared)."""
 
+from datetime import timedelta
+
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import defer, undefer
 
 from ..cases.operations import record_for_partners
 from ..extensions import db
-from ..forms import EmptyForm
-from ..models import Report
+from ..models import Report, utcnow
 from ..paging import requested_page
 from ..permissions import case_for_counselor, refuse, report_for_counselor, session_for_counselor
 from . import bp, jobs, operations, queries
@@ -17,6 +18,8 @@ from .document import build
 from .download import pdf_response
 from .forms import GenerateForm, PreparationForm, SharedAtForm
 from .operations import ReportRefused
+
+STALLED = timedelta(minutes=10)
 
 
 def _excerpt_labels(case, choices) -> list[tuple[int, str]]:
@@ -136,10 +139,12 @@ def show(report_id):
     sessions = queries.sessions_to_share_at(report.case) if report.ready \
         and report.for_clients else []
     form.session_id.choices = [(s.id, s.starts_at) for s in sessions]
+    # A job no worker has taken for this long: the worker is probably not running.
+    stalled = report.status == "queued" and utcnow() - report.requested_at > STALLED
     operations.record_view(current_user, report)
     db.session.commit()
     return render_template("reports/show.html", report=report, case=report.case, form=form,
-                           sessions=sessions, EmptyForm=EmptyForm)
+                           sessions=sessions, stalled=stalled)
 
 
 @bp.get("/reports/<int:report_id>/status")

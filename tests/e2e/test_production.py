@@ -4,7 +4,9 @@ PostgreSQL and Redis; once reached directly over TLS, once through nginx configu
 the block in docs/deploying.md and ``TRUSTED_PROXIES=1``. Chromium signs in as a
 counselor, adds a client and takes the invitation link (its host must be BASE_URL's), the
 client accepts it in a new browser, sets a password, writes, waits for the autosave and
-submits. Every page is checked with axe-core. Afterwards no log holds the invitation token.
+submits. Every page is checked with axe-core. Behind nginx the counselor then opens a
+case, prepares and generates its progress report (rendered in the request by a gunicorn
+worker) and downloads the PDF. Afterwards no log holds the invitation token or report text.
 
 This is the test that catches what the test client cannot: a Referrer-Policy that makes
 the CSRF check refuse every HTTPS sign-in, links built from the Host header, a proxy
@@ -12,6 +14,7 @@ that is not believed (or believed too much)."""
 
 import contextlib
 import http.client
+import io
 import os
 import re
 import secrets
@@ -25,6 +28,7 @@ import pytest
 import redis
 import trustme
 from playwright.sync_api import expect
+from pypdf import PdfReader
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -39,6 +43,7 @@ CLIENT_PASSWORD = "sunlight over quiet water"
 LETTER = "Dear Maya,\n\nI am sorry. I said I would be home and I was not, again and again."
 SPOOFED = "203.0.113.9"
 SAVED = re.compile(r"^Saved at \d\d:\d\d$")
+REPORT_NARRATIVE = "Casey has found a steadier footing this month."
 
 # It runs on PostgreSQL whatever the suite's database is, so scripts/test-all runs it once,
 # in its PostgreSQL pass (which CI requires).
@@ -190,6 +195,33 @@ def client_accepts_writes_and_submits(browser, a11y, link) -> None:
     phone.close()
 
 
+def counselor_generates_a_report(page, base_url, who) -> bytes:
+    """Opens a case for Casey, prepares its report and generates the client's version,
+    rendered in the request by a gunicorn worker (the renderer forks its bounded child
+    from there); returns the downloaded PDF. Redis is not the report queue here."""
+    page.goto(base_url + "/sign-in")
+    page.get_by_label("Email address").fill(f"dr.quinn.{who}@example.org")
+    page.get_by_label("Password").fill(COUNSELOR_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+    page.goto(base_url + "/cases/new")
+    page.get_by_label("Name of the case").fill("Casey Morgan")
+    page.get_by_label("Client", exact=True).select_option(label="Casey Morgan (Casey)")
+    page.get_by_role("button", name="Open the case").click()
+    expect(page.get_by_text("Case “Casey Morgan” is open.")).to_be_visible()
+    page.goto(page.url + "/report")
+    page.get_by_label("Your narrative").fill(REPORT_NARRATIVE)
+    page.get_by_role("button", name="Save and preview").click()
+    expect(page.get_by_role("heading", name="Preview: Report for Casey Morgan")).to_be_visible()
+    page.get_by_role("button", name="Generate the PDF of this version").click()
+    expect(page.get_by_role("link", name="Download the PDF")).to_be_visible(timeout=60_000)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download the PDF").click()
+    pdf = download.value.path().read_bytes()
+    page.get_by_role("button", name="Sign out").click()
+    return pdf
+
+
 def status_for_host(port: int, ca: trustme.CA, host: str) -> tuple[int, str]:
     context = ssl.create_default_context()
     ca.configure_trust(context)
@@ -225,6 +257,11 @@ def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tl
                                            "--keyfile", str(key), port=port))
         link = counselor_invites_and_assigns(page, a11y, base_url, who)
         client_accepts_writes_and_submits(page.context.browser, a11y, link)
+        if proxied:  # once is enough: it is the same gunicorn either way
+            pdf = counselor_generates_a_report(page, base_url, who)
+            assert pdf.startswith(b"%PDF")
+            assert REPORT_NARRATIVE in " ".join(
+                p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
         assert status_for_host(port, ca, f"localhost:{port}")[0] == 200
         status, body = status_for_host(port, ca, "evil.example")
         assert status == 400 and "evil.example" not in body
@@ -246,3 +283,4 @@ def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tl
         assert "/invitation/[redacted]" in (logs / log).read_text(), log
     for log in logs.glob("*.log"):
         assert token not in log.read_text(), log.name
+        assert "steadier" not in log.read_text(), log.name  # no report text in any log

@@ -160,3 +160,36 @@ def test_sqlite_connections_get_the_safety_pragmas(app):
         assert read("foreign_keys") == 1
         assert read("synchronous") == 2
         assert read("busy_timeout") == 5000
+
+
+@pytest.mark.parametrize(("value", "size"), [("A4", "A4"), ("Letter", "Letter"),
+                                             (" letter ", "Letter"), ("a4", "A4")])
+def test_report_page_size_is_a4_or_letter(value, size):
+    app = create_app({"REPORT_PAGE_SIZE": value, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["REPORT_PAGE_SIZE"] == size
+
+
+def test_report_page_size_defaults_to_a4():
+    assert create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"}).config["REPORT_PAGE_SIZE"] \
+        == "A4"
+
+
+@pytest.mark.parametrize("value", ["A5", "Legal", "", None, 4])
+def test_another_report_page_size_refuses_to_start(value):
+    with pytest.raises(ConfigError, match="REPORT_PAGE_SIZE must be A4 or Letter"):
+        create_app({"REPORT_PAGE_SIZE": value, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+def test_report_page_size_from_the_environment_is_checked(monkeypatch):
+    monkeypatch.setenv("COUNSEL_REPORT_PAGE_SIZE", "A5")
+    with pytest.raises(ConfigError, match="'A5'"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+@pytest.mark.parametrize(("key", "value"), [("REPORT_TIMEOUT_SECONDS", 0),
+                                            ("REPORT_TIMEOUT_SECONDS", "60"),
+                                            ("REPORT_MEMORY_MB", 100),
+                                            ("REPORT_MEMORY_MB", True)])
+def test_report_limits_must_be_sensible_numbers(key, value):
+    with pytest.raises(ConfigError, match=key):
+        create_app({key: value, "SQLALCHEMY_DATABASE_URI": "sqlite://"})

@@ -7,13 +7,17 @@ A rule is walked unless its blueprint belongs to another role (tests/routes.py
 ids of the table their name points at (``case_id`` from cases, ``number`` 1–3, ...);
 an argument with an unknown name gets every id of every table, up to a cap. Each page that
 answers 200 is fetched again asking for JSON and with the query arguments list pages take.
+A PDF (a progress report) is searched by its text, as pypdf extracts it.
 """
 
 import html
+import io
 import itertools
 import json
 from dataclasses import dataclass, field
 
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
@@ -27,6 +31,8 @@ from counsel.models import (
     Client,
     CounselingSession,
     Draft,
+    ExcerptConsent,
+    Report,
     Review,
     ReviewComment,
     Revision,
@@ -43,7 +49,8 @@ TABLES = {"case_id": Case, "session_id": CounselingSession, "share_id": Share,
           "assignment_id": Assignment, "agreement_id": Agreement, "client_id": Client,
           "revision_id": Revision, "screening_id": SafetyScreening, "addendum_id": Addendum,
           "follow_up_id": AgreementFollowUp, "user_id": User, "draft_id": Draft,
-          "review_id": Review, "comment_id": ReviewComment}
+          "review_id": Review, "comment_id": ReviewComment, "report_id": Report,
+          "consent_id": ExcerptConsent}
 NUMBERS = [1, 2, 3]  # revision numbers
 OTHER_CAP = 60
 PER_RULE_CAP = 3000
@@ -93,7 +100,18 @@ def urls(rule, ids: dict[str, list[int]]) -> list[str]:
     return [rule.build(dict(zip(names, values, strict=True)))[1] for values in combos]
 
 
+def _pdf_text(data: bytes) -> str:
+    """The words of a PDF (a progress report downloaded from the portal), so the walk
+    searches what a reader of it sees; bytes that are no PDF are searched as they are."""
+    try:
+        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+    except PdfReadError:
+        return data.decode("utf-8", errors="replace")
+
+
 def _searchable(response) -> str:
+    if response.mimetype == "application/pdf":
+        return _pdf_text(response.get_data())
     text = response.get_data().decode("utf-8", errors="replace")
     if response.is_json:
         text += "\n" + json.dumps(response.get_json(silent=True), ensure_ascii=False)

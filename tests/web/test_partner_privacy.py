@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from counsel.assignments import operations
+from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import (
     Addendum,
@@ -17,6 +18,7 @@ from counsel.models import (
     AgreementFollowUp,
     Assignment,
     CounselingSession,
+    ExcerptConsent,
     Revision,
     SafetyScreening,
     SessionAttendee,
@@ -24,6 +26,8 @@ from counsel.models import (
     User,
     utcnow,
 )
+from counsel.reports import operations as reports
+from counsel.reports.audiences import audiences_for
 from counsel.session_log import signing
 
 from .. import factories
@@ -82,10 +86,10 @@ def build_scene(people) -> dict:
     alex_letter = _work(alex, "ALEX-UNSHARED-1", "ALEX-SHARED-2", "ALEX-UNSHARED-3",
                         review="ALEX-REVIEW")
     _work(alex, draft="ALEX-DRAFT")
-    _work(sam, "SAM-UNSHARED-1", draft="SAM-DRAFT", review="SAM-REVIEW")
+    sam_work = _work(sam, "SAM-UNSHARED-1", draft="SAM-DRAFT", review="SAM-REVIEW")
     _work(casey, "CASEY-WORK-1", review="CASEY-REVIEW")
     _work(jordan, "JORDAN-WORK-1", review="JORDAN-REVIEW")
-    alex_letter.case_id = couple.id
+    alex_letter.case_id = sam_work.case_id = couple.id
     revisions = {r.number: r for r in alex_letter.revisions}
     db.session.add_all([
         Share(case=couple, author=alex, recipient=sam, revision=revisions[2]),
@@ -115,11 +119,40 @@ def build_scene(people) -> dict:
     db.session.add(AgreementFollowUp(agreement_id=agreements[0].id, session=later, outcome="kept",
                                      note="FOLLOW-UP-NOTE-4"))
     _session(couple, counselor, [alex, sam], 5, days=7, type_="joint", agenda="AGENDA-5")
+    _reports(couple, joint, alex_letter, sam_work)
     _session(own[casey], counselor, [casey], 6, days=-3, signed=True)
     jordans = _session(own[jordan], other, [jordan], 7, days=-3, signed=True)
     signing.add_addendum(other, jordans, "ADDENDUM-TEXT-2")
     db.session.commit()
     return {"alex": alex, "sam": sam, "casey": casey, "jordan": jordan}
+
+
+def _reports(couple, joint, alex_letter, sam_work) -> None:
+    """Issue 9: each version of the couple's report, rendered, the client versions marked
+    shared at the joint session both attended. Alex agreed to quote revisions 2 (shared
+    with sam) and 3 (not shared), sam agreed to quote theirs (not shared) and declined
+    nothing else; alex declined revision 1. The counselor's file (with the flag's reason) is
+    marked shared too, as no page allows: the portal must still never serve it."""
+    counselor = couple.counselor
+    revisions = {r.number: r for r in alex_letter.revisions}
+    chosen = [revisions[2], revisions[3], sam_work.revisions[0]]
+    reports.request_consent(counselor, couple, chosen + [revisions[1]])
+    for consent in db.session.scalars(select(ExcerptConsent)):
+        reports.decide_consent(consent.client.user, consent, "declined"
+                               if consent.revision_id == revisions[1].id else "agreed")
+    until = practice_today()
+    for audience in audiences_for(couple):
+        report = reports.request_report(counselor, couple, audience,
+                                        until - timedelta(days=30), until,
+                                        excerpts=[r.id for r in chosen + [revisions[1]]],
+                                        narrative="NARRATIVE", next_steps="STEPS")
+        reports.produce(report)
+        assert report.ready, report.error
+        if audience.for_clients:
+            reports.mark_shared(counselor, report, joint)
+        else:
+            report.shared_session_id = joint.id
+    db.session.flush()
 
 
 def never_for_any_client() -> list[str]:

@@ -211,12 +211,14 @@ def test_very_long_unbroken_words_wrap_inside_the_page(app, counselor, people, m
                             narrative=long_words("narrative"), next_steps=long_words("next"))
     laid_out = []
 
-    class KeptHTML(render.HTML):
+    from counsel.reports import engine
+
+    class KeptHTML(engine.HTML):
         def render(self, *args, **kwargs):
             laid_out.append(super().render(*args, **kwargs))
             return laid_out[-1]
 
-    monkeypatch.setattr(render, "HTML", KeptHTML)
+    monkeypatch.setattr(engine, "HTML", KeptHTML)
     monkeypatch.setattr(render, "render_pdf", lambda html, **limits: render.render_in_process(
         html, page_size=limits["page_size"]))
     report_id = generate(counselor, case.id, "counselor")
