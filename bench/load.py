@@ -37,7 +37,7 @@ class Browser:
             self.conn.close()  # gunicorn's sync workers close after each response
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
-        data = response.read().decode()
+        data = response.read().decode("utf-8", "replace")  # a PDF download too
         for header, value in response.getheaders():
             if header.lower() == "set-cookie":
                 self.cookie = value.split(";")[0]

@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import load, seed  # noqa: E402
+from bench.sessions_seed import report_of_case  # noqa: E402
 from counsel import create_app  # noqa: E402
 from counsel.extensions import db  # noqa: E402
 from counsel.models import (  # noqa: E402
@@ -64,6 +65,8 @@ class Targets:
     case_id: int = 0
     session_id: int = 0
     partner: str = ""
+    # A ready joint report of that case (30 days, rendered once), shared at that session.
+    report_id: int = 0
 
 
 class Page(NamedTuple):
@@ -97,6 +100,13 @@ PAGES = [
     Page("client agreements", "partner", lambda t: "/my/agreements"),
     Page("shared with you", "partner", lambda t: "/my/shared"),
     Page("session list, one case", "counselor", lambda t: f"/sessions/?case_id={t.case_id}"),
+    # Progress reports of the year's case (its preparation is saved: the last 30 days).
+    Page("report prepare", "counselor", lambda t: f"/cases/{t.case_id}/report"),
+    Page("report preview", "counselor",
+         lambda t: f"/cases/{t.case_id}/report/preview?audience=joint"),
+    Page("report page", "counselor", lambda t: f"/reports/{t.report_id}"),
+    Page("report download", "counselor", lambda t: f"/reports/{t.report_id}/pdf"),
+    Page("client reports", "partner", lambda t: "/my/reports"),
 ]
 
 
@@ -181,7 +191,9 @@ def year_case() -> dict:
         .where(CaseMember.case_id == case_id, SessionAttendee.session_id == session_id,
                User.active.is_(True))
         .order_by(CaseMember.position).limit(1)).scalar_one()
-    return {"case_id": case_id, "session_id": session_id, "partner": partner}
+    report = report_of_case(db.session.get(User, 1), case_id, session_id, render=True)
+    return {"case_id": case_id, "session_id": session_id, "partner": partner,
+            "report_id": report["report"]}
 
 
 def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> None:

@@ -177,13 +177,15 @@ def _insert(connection, model, rows, batch: int = 10_000) -> None:
         connection.execute(insert(table), rows[start:start + batch])
 
 
-def seed(scale: float) -> dict[str, int]:
-    """Fill an empty, migrated database (inside an app context). Returns row counts."""
+def seed(scale: float, **shape: int) -> dict[str, int]:
+    """Fill an empty, migrated database (inside an app context). Returns row counts.
+    ``shape`` overrides counts() (bench/report.py: one couple with 60 assignments each)."""
     if db.session.scalar(select(func.count()).select_from(User)):
         raise SystemExit("The database already has users: give an empty one, or --reuse it.")
     sync_library()
     db.session.commit()
     seeder = Seeder(scale)
+    seeder.n.update(shape)
     seeder.build(_exercises(), hash_password(PASSWORD))
     signatures = seeder.cases.signatures()
     connection = db.session.connection()

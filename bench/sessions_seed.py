@@ -1,11 +1,13 @@
 """A year of weekly counseling sessions in one couple's case (issue 8): each with both
 partners attending, an agreement, and a follow-up of the week before's; all signed but the
 last few, one of which is today and one is a week ago (so the dashboard lists have rows).
-Used by bench/practice.py and tests/web/test_query_counts.py."""
+And a progress report of such a case (issue 9): a saved preparation and one ready joint
+report. Used by bench/practice.py and tests/web/test_query_counts.py."""
 
+import hashlib
 from datetime import timedelta
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from counsel.extensions import db
 from counsel.models import (
@@ -14,9 +16,12 @@ from counsel.models import (
     Case,
     CaseMember,
     CounselingSession,
+    Report,
     SessionAttendee,
     utcnow,
 )
+
+TINY_PDF = b"%PDF-1.4\n%tiny stand-in: the pages only serve the stored bytes\n%%EOF\n"
 
 
 def year_of_sessions(counselor, partners, weeks: int = 52, flagged: bool = True) -> dict:
@@ -55,3 +60,45 @@ def year_of_sessions(counselor, partners, weeks: int = 52, flagged: bool = True)
                                version=CounselingSession.version + 1))
     db.session.commit()
     return {"case": case.id, "session": sessions[-1].id, "signed": signed[-1]}
+
+
+def report_of_case(counselor, case_id: int, shared_at_session: int | None = None, *,
+                   days: int = 30, render: bool = False) -> dict:
+    """The counselor's saved preparation of the case's report (the last ``days`` days,
+    joint version) and one ready joint report of the same period, marked shared at
+    ``shared_at_session`` if given.
+    ``render`` makes the report through counsel.reports.operations (a real PDF: call it
+    from a script guarded by ``if __name__ == "__main__"``, the renderer forks); otherwise
+    it stores TINY_PDF. Kept if they exist. Returns {"preparation": id, "report": id}."""
+    from counsel.clock import practice_today
+    from counsel.reports import operations
+    from counsel.reports.audiences import audience_from_token
+
+    case = db.session.get(Case, case_id)
+    prep = operations.preparation_for(counselor, case)
+    if prep.id is None:
+        prep.since = prep.until - timedelta(days=days)
+        prep.audience = "joint"
+        prep.narrative = "Both partners have kept their weekly sessions."
+        prep.next_steps = "Keep to the agreements; begin the next stage."
+        db.session.add(prep)
+    report = db.session.scalars(select(Report).where(
+        Report.case_id == case_id, Report.audience == "joint", Report.status == "ready")
+        .order_by(Report.id.desc())).first()
+    if report is None:
+        today = practice_today()
+        report = operations.request_report(
+            counselor, case, audience_from_token(case, "joint"), today - timedelta(days=days),
+            today, excerpts=[], narrative=prep.narrative, next_steps=prep.next_steps)
+        if render:
+            operations.produce(report)
+            if not report.ready:
+                raise RuntimeError(f"the report could not be rendered: {report.error}")
+        else:
+            report.pdf, report.sha256 = TINY_PDF, hashlib.sha256(TINY_PDF).hexdigest()
+            report.size_bytes, report.page_count, report.contents = len(TINY_PDF), 1, []
+            report.status, report.generated_at = "ready", utcnow()
+        if shared_at_session:
+            report.shared_session_id, report.shared_marked_at = shared_at_session, utcnow()
+    db.session.commit()
+    return {"preparation": prep.id, "report": report.id}

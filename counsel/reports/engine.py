@@ -79,25 +79,36 @@ def render_in_process(html: str, *, page_size: str = "A4") -> Rendered:
     return Rendered(pdf=pdf, pages=len(document.pages))
 
 
-def child(sender, html: str, page_size: str, memory_mb: int, cpu_seconds: int) -> None:
-    """Runs in the forked child: bound itself, render, send (outcome, detail, warnings)
-    then the PDF's bytes. Refusal warnings go back for the parent to log with its setup."""
+def serve(connection, memory_mb: int) -> None:
+    """Runs in the renderer child: bound its memory, then render each document the parent
+    sends, answering (outcome, detail, warnings) and then the PDF's bytes, until the pipe
+    closes. Each render gets its own CPU allowance on top of what the child has used.
+    After a MemoryError the child answers and leaves: its state is no longer trusted.
+    Refusal warnings go back for the parent to log with its own setup."""
     limit = memory_mb * 2**20
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     warnings = _Collect()
     logger.addHandler(warnings)
     logger.propagate = False
-    try:
-        rendered = render_in_process(html, page_size=page_size)
-    except MemoryError:
-        sender.send(("memory", None, warnings.messages))
-    except Exception as error:  # only the type: the message may quote clinical text
-        sender.send(("error", type(error).__name__, warnings.messages))
-    else:
-        sender.send(("ok", rendered.pages, warnings.messages))
-        sender.send_bytes(rendered.pdf)
-    sender.close()
+    while True:
+        try:
+            html, page_size, cpu_seconds = connection.recv()
+        except EOFError:
+            return
+        used = resource.getrusage(resource.RUSAGE_SELF)
+        allowance = int(used.ru_utime + used.ru_stime) + cpu_seconds
+        resource.setrlimit(resource.RLIMIT_CPU, (allowance, resource.RLIM_INFINITY))
+        warnings.messages = []
+        try:
+            rendered = render_in_process(html, page_size=page_size)
+        except MemoryError:
+            connection.send(("memory", None, warnings.messages))
+            return
+        except Exception as error:  # only the type: the message may quote clinical text
+            connection.send(("error", type(error).__name__, warnings.messages))
+        else:
+            connection.send(("ok", rendered.pages, warnings.messages))
+            connection.send_bytes(rendered.pdf)
 
 
 class _Collect(logging.Handler):

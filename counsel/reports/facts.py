@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from functools import cached_property
 
 from sqlalchemy import and_, func, or_, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy.orm import joinedload, load_only
 
 from ..assignments import status
 from ..assignments.queries import LIST_ONLY
@@ -72,25 +72,28 @@ class Facts:
             .order_by(Assignment.created_at, Assignment.id).options(*LIST_ONLY)))
 
     @cached_property
+    def _shared(self) -> list[tuple[int, int, int]]:
+        """(revision id, recipient id, assignment id) of each share not withdrawn: one
+        statement for both maps below."""
+        return list(db.session.execute(
+            select(Share.revision_id, Share.recipient_id, Revision.assignment_id)
+            .join(Revision, Revision.id == Share.revision_id)
+            .where(Share.case_id == self.case.id, Share.withdrawn_at.is_(None))))
+
+    @cached_property
     def shares(self) -> dict[int, set[int]]:
         """Revision id -> the clients it is shared with now (withdrawn shares are gone)."""
         shared: dict[int, set[int]] = {}
-        for revision_id, recipient_id in db.session.execute(
-                select(Share.revision_id, Share.recipient_id)
-                .where(Share.case_id == self.case.id, Share.withdrawn_at.is_(None))):
+        for revision_id, recipient_id, _assignment_id in self._shared:
             shared.setdefault(revision_id, set()).add(recipient_id)
         return shared
 
     @cached_property
     def shared_assignments(self) -> dict[int, set[int]]:
         """Assignment id -> the clients one of its revisions is shared with."""
-        if not self.shares:
-            return {}
         result: dict[int, set[int]] = {}
-        for revision_id, assignment_id in db.session.execute(
-                select(Revision.id, Revision.assignment_id)
-                .where(Revision.id.in_(list(self.shares)))):
-            result.setdefault(assignment_id, set()).update(self.shares[revision_id])
+        for _revision_id, recipient_id, assignment_id in self._shared:
+            result.setdefault(assignment_id, set()).add(recipient_id)
         return result
 
     @cached_property
@@ -105,7 +108,7 @@ class Facts:
                    CounselingSession.cancelled_at.is_(None))
             .order_by(CounselingSession.starts_at, CounselingSession.id)
             .options(load_only(*SHARED_SESSION_COLUMNS),
-                     selectinload(CounselingSession.attendees))))
+                     joinedload(CounselingSession.attendees))).unique())
 
     @cached_property
     def unsigned_sessions(self) -> int:
@@ -129,8 +132,8 @@ class Facts:
         return list(db.session.scalars(
             select(Agreement).where(Agreement.session_id.in_(session_ids))
             .order_by(Agreement.session_id, Agreement.id)
-            .options(selectinload(follow_ups).joinedload(AgreementFollowUp.session)
-                     .load_only(CounselingSession.starts_at))))
+            .options(joinedload(follow_ups).joinedload(AgreementFollowUp.session)
+                     .load_only(CounselingSession.starts_at))).unique())
 
     @cached_property
     def excerpts(self) -> list[Revision]:

@@ -90,47 +90,94 @@ def warm_up() -> None:
     _forkserver_context()
 
 
+# A renderer child serves this many reports, then a fresh one takes over: reusing one
+# saves the cost of growing a new heap for every report (a third of a short report's
+# time), and a fresh one now and then keeps a long-lived heap from only ever growing.
+RENDERS_PER_CHILD = 20
+
+
+@dataclass
+class _Renderer:
+    process: multiprocessing.Process
+    connection: object
+    memory_mb: int
+    renders: int = 0
+
+
+_render_lock = threading.Lock()
+_renderer: _Renderer | None = None
+
+
 def render_pdf(html: str, *, page_size: str = "A4", timeout: float = 60,
                memory_mb: int = 1024) -> Rendered:
-    """Render in a child process limited to ``memory_mb`` and killed after ``timeout``
-    seconds; failures come back as RenderError with a message for the counselor."""
+    """Render in the renderer child, limited to ``memory_mb`` and stopped after ``timeout``
+    seconds; failures come back as RenderError with a message for the counselor, and the
+    child that failed is replaced. One report at a time per web worker process."""
     check_page_size(page_size)
-    context = _forkserver_context()
-    receiver, sender = context.Pipe(duplex=False)
-    child = context.Process(target=_child, daemon=True,
-                            args=(sender, html, page_size, memory_mb, int(timeout) + 2))
-    child.start()
-    sender.close()
-    try:
-        if not receiver.poll(timeout):
-            _stop(child)
-            raise _too_long(timeout)
-        try:  # receive before join: a big PDF would block the child writing to a full pipe
-            outcome, detail, warnings = receiver.recv()
-            pdf = receiver.recv_bytes() if outcome == "ok" else b""
-        except EOFError:
+    with _render_lock:
+        renderer = _renderer_for(memory_mb)
+        try:
+            renderer.connection.send((html, page_size, int(timeout) + 2))
+            if not renderer.connection.poll(timeout):
+                _retire(wait=False)
+                raise _too_long(timeout)
+            # Receive before anything else: a big PDF would block a child writing to a
+            # full pipe.
+            outcome, detail, warnings = renderer.connection.recv()
+            pdf = renderer.connection.recv_bytes() if outcome == "ok" else b""
+        except (EOFError, OSError):
             outcome, detail, warnings, pdf = "died", None, [], b""
-    finally:
-        receiver.close()
-    child.join(5)
-    _stop(child)
+        renderer.renders += 1
+        if outcome != "ok" or renderer.renders >= RENDERS_PER_CHILD:
+            _retire()
     for message in warnings:
         logger.warning("%s", message)
     if outcome == "ok":
         return Rendered(pdf=pdf, pages=detail)
-    if outcome == "died" and child.exitcode == -signal.SIGXCPU:
+    exitcode = renderer.process.exitcode
+    if outcome == "died" and exitcode == -signal.SIGXCPU:
         raise _too_long(timeout)
-    if outcome == "memory" or (outcome == "died" and (child.exitcode or 0) < 0):
+    if outcome == "memory" or (outcome == "died" and (exitcode or 0) < 0):
         raise RenderError(f"The report needed more memory than allowed ({memory_mb} MB) "
                           "and was stopped. Try a shorter date range.")
-    logger.error("Report rendering failed in the child: %s (exit code %s)",
-                 detail, child.exitcode)
+    logger.error("Report rendering failed in the child: %s (exit code %s)", detail, exitcode)
     raise RenderError("The report could not be rendered because of an internal error. "
                       "Please try again; if it keeps failing, tell your administrator.")
 
 
+def _renderer_for(memory_mb: int) -> _Renderer:
+    """The live renderer child with this memory bound, started (forked from the warm
+    forkserver) when there is none."""
+    global _renderer
+    if _renderer is not None and (not _renderer.process.is_alive()
+                                  or _renderer.memory_mb != memory_mb):
+        _retire()
+    if _renderer is None:
+        context = _forkserver_context()
+        ours, theirs = context.Pipe()
+        process = context.Process(target=_serve, args=(theirs, memory_mb), daemon=True)
+        process.start()
+        theirs.close()
+        _renderer = _Renderer(process, ours, memory_mb)
+    return _renderer
+
+
+def _retire(wait: bool = True) -> None:
+    """Close the renderer child's pipe (an idle child leaves when it reads the end) and
+    stop it if it has not left, at once when it is busy with a runaway render."""
+    global _renderer
+    if _renderer is None:
+        return
+    renderer, _renderer = _renderer, None
+    renderer.connection.close()
+    if wait:
+        renderer.process.join(2)
+    _stop(renderer.process)
+
+
 def _too_long(timeout: float) -> RenderError:
-    return RenderError(f"The report took longer than {timeout:g} seconds to render and was "
+    unit = "second" if timeout == 1 else "seconds"
+    return RenderError(f"The report took longer than {timeout:g} {unit} to render and was "
                        "stopped. Try a shorter date range.")
 
 
@@ -143,8 +190,8 @@ def _stop(child) -> None:
         child.join()
 
 
-def _child(*args) -> None:
-    """The child's entry point; ``engine`` is already loaded in the forkserver."""
+def _serve(*args) -> None:
+    """The renderer child's entry point; ``engine`` is already loaded in the forkserver."""
     from . import engine
 
-    engine.child(*args)
+    engine.serve(*args)

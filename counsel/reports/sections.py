@@ -18,8 +18,11 @@ from ..models import MEDIATION_OUTLINE, STAGES, Case, Client
 from .audiences import Audience
 from .facts import OPEN_OR_WAITING, Facts, agreement_visible, session_visible, visible
 
-# A year's report stays a summary: long texts are shortened, with a note saying so.
+# A year's report stays a summary: long texts are shortened, with a note saying so, and
+# only the latest sessions are shown in full; earlier ones get a line and their agreements.
 SESSION_TEXT_LIMIT = 1200
+SESSIONS_IN_FULL = 6
+EARLIER_SESSION_LIMIT = 200
 EXCERPT_ANSWER_LIMIT = 1500
 
 
@@ -168,17 +171,21 @@ def _sessions(scope: Scope) -> Part | None:
     for agreement in agreements:
         by_session.setdefault(agreement.session_id, []).append(agreement)
     items = []
-    for session in sessions:
-        texts = [("Shared summary", *shorten(session.shared_summary, SESSION_TEXT_LIMIT))]
-        texts += [(label, *shorten(getattr(session, key), SESSION_TEXT_LIMIT))
-                  for key, label in MEDIATION_OUTLINE.items() if getattr(session, key)]
+    for number, session in enumerate(sessions, start=SESSIONS_IN_FULL - len(sessions) + 1):
+        if number > 0:
+            texts = [("Shared summary", *shorten(session.shared_summary, SESSION_TEXT_LIMIT))]
+            texts += [(label, *shorten(getattr(session, key), SESSION_TEXT_LIMIT))
+                      for key, label in MEDIATION_OUTLINE.items() if getattr(session, key)]
+        else:
+            texts = [("", *shorten(session.shared_summary, EARLIER_SESSION_LIMIT))]
         items.append({"session": session, "texts": [t for t in texts if t[1]],
-                      "agreements": by_session.get(session.id, [])})
+                      "full": number > 0, "agreements": by_session.get(session.id, [])})
     names = {c.id: c.name for c in scope.case.partners}
     records = [("counseling_sessions", s.id) for s in sessions]
     records += [("agreements", a.id) for a in agreements]
     records += [("agreement_follow_ups", f.id) for a in agreements for f in a.follow_ups]
-    return Part({"items": items, "names": names}, records)
+    return Part({"items": items, "names": names,
+                 "earlier": max(0, len(sessions) - SESSIONS_IN_FULL)}, records)
 
 
 def _narrative(scope: Scope) -> Part | None:

@@ -10,11 +10,13 @@ import struct
 import threading
 import time
 import zlib
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 from pypdf import PdfReader
 
+from counsel.reports import render
 from counsel.reports.render import (
     Rendered,
     RenderError,
@@ -122,6 +124,7 @@ def test_a_child_killed_from_outside_is_reported_as_memory():
     """The kernel's OOM killer sends SIGKILL: the counselor hears about memory."""
 
     def kill_the_child():
+        time.sleep(1)  # into the render, not the renderer waiting for it
         deadline = time.monotonic() + 5
         while not multiprocessing.active_children() and time.monotonic() < deadline:
             time.sleep(0.01)
@@ -144,3 +147,32 @@ def test_any_other_failure_is_a_clear_message_and_logs_only_the_type(caplog):
     assert "TypeError" in caplog.text
     assert "12345" not in caplog.text
     assert render_pdf(DOCUMENT).pages == 1
+
+
+def test_one_renderer_child_serves_several_reports_then_a_fresh_one_takes_over(monkeypatch):
+    monkeypatch.setattr(render, "RENDERS_PER_CHILD", 3)
+    render._retire()
+    pids = []
+    for _ in range(4):
+        assert render_pdf(DOCUMENT).pages == 1
+        pids.append(render._renderer.process.pid if render._renderer else None)
+    # the third render retires the child; the fourth is served by a new one
+    assert pids[0] == pids[1] and pids[2] is None and pids[3] not in (None, pids[0])
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_each_report_gets_its_own_cpu_allowance_in_a_long_lived_child(monkeypatch):
+    """The CPU limit is per render: a child that has served many reports is not stopped
+    because their time adds up past one report's bound (1 s + 2 s here)."""
+    monkeypatch.setattr(render, "RENDERS_PER_CHILD", 1000)
+    render._retire()
+    page = "<p>" + "A sentence of a session summary, long enough to take some time. " * 500
+    assert render_pdf(page, timeout=1).pages >= 1
+    pid = render._renderer.process.pid
+    while _cpu_seconds(pid) < 4 and render._renderer.renders < 60:
+        assert render_pdf(page, timeout=1).pages >= 1
+    assert render._renderer.process.pid == pid and _cpu_seconds(pid) >= 4

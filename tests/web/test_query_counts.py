@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event
 
-from bench.sessions_seed import year_of_sessions
+from bench.sessions_seed import report_of_case, year_of_sessions
 from counsel import create_app
 from counsel.clock import practice_today
 from counsel.extensions import db
@@ -68,8 +68,11 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     // 3`` times over); the others have work waiting for review and overdue work, which is
     what the counselor's lists show. With ``partners``, the first is also in a couple's case
     that many sessions and shares deep (see partner_world); with ``weeks``, the second and
-    third are in a couple's case with a session a week (bench/sessions_seed.py). Returns the
-    ids the pages need."""
+    third are in a couple's case with a session a week (bench/sessions_seed.py). The
+    counselor has prepared the first client's couple's case's progress report (a year:
+    every session, agreement and share of it) and generated it once (a tiny stand-in PDF),
+    marked shared at a session both partners attended (the client's /my/reports lists it).
+    Returns the ids the pages need."""
     counselor = factories.CounselorFactory()
     exercise = factories.ExerciseFactory(owner=counselor)
     overdue = practice_today() - timedelta(days=2)
@@ -89,11 +92,14 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     client, work = first
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
+    couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
+    report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
+        if partners else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
-            **(partner_world.add(client, counselor, exercise, partners) if partners else {})}
+            **couple, **report}
 
 
 def _autosave(w):
@@ -144,6 +150,11 @@ PAGES = [
      None),
     ("sessions to sign, all", "counselor", lambda w: "/dashboard/unsigned", None),
     ("new session", "counselor", lambda w: f"/cases/{w['case']}/sessions/new", None),
+    ("report prepare", "counselor", lambda w: f"/cases/{w['couple_case']}/report", None),
+    ("report preview", "counselor",
+     lambda w: f"/cases/{w['couple_case']}/report/preview?audience=joint", None),
+    ("report page", "counselor", lambda w: f"/reports/{w['report']}", None),
+    ("report download", "counselor", lambda w: f"/reports/{w['report']}/pdf", None),
 ]
 
 
