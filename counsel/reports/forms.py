@@ -14,8 +14,10 @@ class PreparationForm(FlaskForm):
                                                                  "the period.")])
     until = DateField("To", validators=[InputRequired(message="Enter the last day of the "
                                                                "period.")])
-    # Choices are the case's audiences, set by the view.
-    audience = SelectField("Version to preview", validators=[InputRequired()])
+    # Choices are the case's audiences, set by the view; one not in the case is refused by
+    # save_preparation, with a message saying so (WTForms' own is "Not a valid choice").
+    audience = SelectField("Version to preview", validate_choice=False, validators=[
+        InputRequired(message="Choose the version to preview.")])
     excerpts = SelectMultipleField(
         "Excerpts of reviewed work", coerce=int, validate_choice=False,
         widget=ListWidget(prefix_label=False), option_widget=CheckboxInput(),

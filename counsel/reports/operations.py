@@ -168,6 +168,14 @@ def record_download(actor: User, report: Report, client=None) -> None:
             actor=actor)
 
 
+def record_view(actor: User, report: Report) -> None:
+    """Opening a report's page is a view of it: in the access history of those it is for
+    (both partners for the counselor's file), as a download is."""
+    audit.record_each("report.view", report, _readers_or_partners(
+        audience_of_report(report.case, report.audience, report.audience_client_id)),
+        actor=actor)
+
+
 def mark_shared(actor: User, report: Report, session: CounselingSession) -> None:
     """Record that the report was handed over at ``session``. Its readers can then
     download it from their portal, if they attended that session."""

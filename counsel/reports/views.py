@@ -7,7 +7,6 @@ from flask import current_app, flash, jsonify, redirect, render_template, reques
 from flask_login import current_user
 from sqlalchemy.orm import defer, undefer
 
-from .. import audit
 from ..cases.operations import record_for_partners
 from ..extensions import db
 from ..models import Report, utcnow
@@ -142,7 +141,7 @@ def show(report_id):
     form.session_id.choices = [(s.id, s.starts_at) for s in sessions]
     # A job no worker has taken for this long: the worker is probably not running.
     stalled = report.status == "queued" and utcnow() - report.requested_at > STALLED
-    audit.record("report.view", report)
+    operations.record_view(current_user, report)
     db.session.commit()
     return render_template("reports/show.html", report=report, case=report.case, form=form,
                            sessions=sessions, stalled=stalled)

@@ -6,6 +6,7 @@ clinical or counselor-typed text.
 others plain words. Each field gets its own tag, so a test can say which field leaked.
 """
 
+import hashlib
 from datetime import timedelta
 
 from counsel.assignments import operations
@@ -13,6 +14,8 @@ from counsel.cases import operations as cases
 from counsel.clock import practice_today
 from counsel.extensions import db
 from counsel.models import Assignment, utcnow
+from counsel.reports import operations as reports
+from counsel.reports.audiences import audience_from_token
 from counsel.session_log import operations as session_operations
 from counsel.session_log import signing
 
@@ -80,8 +83,10 @@ def build(people, text=plain) -> dict:
     built = {"reviewed": reviewed, "waiting": waiting, "alex": alex, "counselor": counselor,
              "case": case}
     built |= scene_partners.build(people, built, text)
-    signed, open_session = _sessions(people, built["joint"].case, text)
-    return built | {"signed": signed, "open": open_session}
+    couple = built["joint"].case
+    signed, open_session = _sessions(people, couple, text)
+    return built | {"signed": signed, "open": open_session, "couple": couple,
+                    "report": _report(people, couple, text)}
 
 
 def _sessions(people, case, text):
@@ -111,6 +116,26 @@ def _sessions(people, case, text):
     return signed, open_session
 
 
+def _report(people, case, text):
+    """The couple's progress report: the counselor's preparation (narrative and next
+    steps) and the joint version in the archive. It is stored as if rendered: the pages
+    need the row, not WeasyPrint's time."""
+    counselor = people["counselor"]
+    prep = reports.preparation_for(counselor, case)
+    reports.save_preparation(counselor, case, prep, since=prep.since, until=prep.until,
+                             audience="joint", excerpts=[], narrative=text("narrative"),
+                             next_steps=text("reportsteps"), allowed_excerpts=set())
+    report = reports.request_report(counselor, case, audience_from_token(case, "joint"),
+                                    prep.since, prep.until, excerpts=[],
+                                    narrative=prep.narrative, next_steps=prep.next_steps)
+    pdf = b"%PDF-1.7 a stand-in for the scene"
+    report.pdf, report.sha256 = pdf, hashlib.sha256(pdf).hexdigest()
+    report.size_bytes, report.page_count, report.contents = len(pdf), 1, []
+    report.status, report.generated_at = "ready", utcnow()
+    db.session.commit()
+    return report
+
+
 def pages(scene) -> dict[str, dict[str, str]]:
     """Every GET page with clinical or counselor-typed text, by who may open it."""
     a, w, c = scene["reviewed"].id, scene["waiting"].id, scene["alex"].id
@@ -135,6 +160,9 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "case edit": f"/cases/{k}/edit",
             "case safety": f"/cases/{k}/safety",
             "screening form": f"/cases/{k}/screenings/new",
+            "report prepare": f"/cases/{scene['couple'].id}/report",
+            "report preview": f"/cases/{scene['couple'].id}/report/preview?audience=joint",
+            "report": f"/reports/{scene['report'].id}",
         },
         "client": {
             "home": "/my/",
@@ -156,4 +184,4 @@ def pages(scene) -> dict[str, dict[str, str]]:
 def sample(row) -> dict:
     """A stand-in scene for listing the pages (every record is ``row``)."""
     return dict.fromkeys(("reviewed", "waiting", "alex", "joint", "partner_share", "signed",
-                          "open", "case"), row)
+                          "open", "case", "couple", "report"), row)

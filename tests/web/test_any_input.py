@@ -1,8 +1,11 @@
 """Any Unicode, any length, in every form: 2xx/3xx/4xx, never a 500 (SECURITY.md 12-13)."""
 
+from datetime import timedelta
+
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from counsel.models import Assignment
 
@@ -129,10 +132,15 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "date", "start_time", "end_time", "format", "type", "attendees",
                "shared_summary", "private_notes", "agenda", "session_version",
                "confirm_screening", "text", "binds", "follow_up_on", "outcome",
-               "contact_reason"]
+               "contact_reason",
+               # the progress reports' forms
+               "since", "until", "audience", "excerpts", "narrative", "next_steps",
+               "version", "session_id"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
-                                                     "request_revision", "2030-01-01"])
+                                                     "request_revision", "2030-01-01",
+                                                     "joint", "counselor", "partner:1",
+                                                     "preview", "ask", "agreed", "declined"])
 form_bodies = st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), form_values,
                               max_size=8)
 bodies = st.tuples(st.just("json"), json_bodies) | st.tuples(st.just("form"), form_bodies)
@@ -143,8 +151,17 @@ def seeded(app, people):
     """Real objects of every kind the POST routes take, owned by the cast's first counselor
     and his client Alex, and the ids each route's arguments should carry."""
     from counsel.auth import invitations
+    from counsel.clock import practice_today
     from counsel.extensions import db
-    from counsel.models import Review, ReviewComment, Revision, Share
+    from counsel.models import (
+        ExcerptConsent,
+        Report,
+        Review,
+        ReviewComment,
+        Revision,
+        Share,
+        utcnow,
+    )
 
     from .workflow import letter
 
@@ -169,13 +186,21 @@ def seeded(app, people):
                                  counselor=people["counselor"])
     session = factories.CounselingSessionFactory(case=case)
     agreement = factories.AgreementFactory(session=session)
+    consent = ExcerptConsent(revision=revision, client_id=people["alex"].id,
+                             requested_by_id=people["counselor"].id)
+    report = Report(case=case, generated_by_id=people["counselor"].id, audience="joint",
+                    since=practice_today() - timedelta(days=30), until=practice_today(),
+                    excerpts=[], status="ready", pdf=b"%PDF-1.7 seeded", sha256="0" * 64,
+                    size_bytes=15, page_count=1, contents=[], generated_at=utcnow())
+    db.session.add_all([consent, report])
     db.session.commit()
     return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
                     "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
                     "user_id": people["counselor"].id, "share_id": share.id,
                     "case_id": case.id, "session_id": session.id,
-                    "agreement_id": agreement.id},
+                    "agreement_id": agreement.id, "report_id": report.id,
+                    "consent_id": consent.id},
             "token": token}
 
 
@@ -222,3 +247,43 @@ def test_any_body_to_any_post_route_never_fails(app, people, seeded, role, data)
         else:
             response = client.post(url, data=body)
         assert response.status_code < 500, (role, url, kind, body, response.status_code)
+
+
+@SETTINGS
+@given(values=st.lists(text, min_size=6, max_size=6), narrative=unicode_text)
+def test_report_forms_never_fail_and_keep_the_narrative_as_typed(app, people, values,
+                                                                  narrative):
+    """The report pages' forms with any text in any field; a narrative that is saved
+    reads back as typed (a textarea's CRLF line breaks as LF)."""
+    from counsel.extensions import db
+    from counsel.models import Case, ReportPreparation
+
+    case = db.session.scalars(select(Case).where(Case.name == "Reports")).first() or \
+        factories.CaseFactory(counselor=people["counselor"], name="Reports",
+                              partners=[people["alex"], people["sam"]])
+    db.session.commit()
+    client = app.test_client()
+    Auth(client).login(people["counselor"])
+    base = f"/cases/{case.id}/report"
+    fields = ("since", "until", "audience", "narrative", "next_steps", "excerpts")
+    for url, data in ((base, dict(zip(fields, values, strict=True)) | {"action": values[0]}),
+                      (base + "/generate", {"audience": values[2], "version": values[3]})):
+        response = client.post(url, data=data)
+        assert response.status_code < 500, (url, response.status_code)
+    for audience in values[:3]:
+        response = client.get(base + "/preview", query_string={"audience": audience})
+        assert response.status_code < 500, (audience, response.status_code)
+    db.session.expire_all()
+    prep = db.session.scalars(select(ReportPreparation)).first()
+    typed = narrative.replace("\r\n", "\n").replace("\n", "\r\n")
+    saved = client.post(base, data={"since": "2026-01-01", "until": "2026-01-31",
+                                    "audience": "joint", "narrative": typed,
+                                    "version": str(prep.version) if prep else "",
+                                    "action": "save"})
+    assert saved.status_code in (302, 422), saved.status_code
+    if saved.status_code == 302:
+        db.session.expire_all()
+        stored = db.session.scalars(select(ReportPreparation)).one().narrative
+        assert stored.encode() == typed.replace("\r\n", "\n").encode()
+    else:
+        assert "invisible control character" in saved.text or "Remove it" in saved.text

@@ -54,10 +54,16 @@ NOT_CLINICAL = {
     "session_log.new",  # an empty form naming the case's partners
     "session_log.calendar",  # whether a calendar link exists
     "cases.new",  # the same
+    "reports.status",  # a report's state and its failure message, for the waiting page
 }
 # Audited pages with a test of their own below.
 TESTED_BELOW = {"clients.edit",
-                "session_log.calendar_feed"}  # tests/web/test_calendar_feed.py
+                "session_log.calendar_feed",  # tests/web/test_calendar_feed.py
+                # a row for each partner (below)
+                "reports.prepare", "reports.preview", "reports.show", "reports.download",
+                # tests/web/test_portal_reports.py (reports.view, report.download) and
+                # tests/web/test_report_consent.py (consents.view)
+                "portal.reports", "portal.report_pdf", "portal.consent"}
 
 
 @pytest.fixture
@@ -132,9 +138,33 @@ def test_every_counselor_and_client_page_is_listed(app, people):
     pages = {rule.endpoint for rule in app.url_map.iter_rules()
              if "GET" in (rule.methods or ()) and rule.endpoint.split(".")[0] in
              ("dashboard", "clients", "library", "assignments", "portal", "session_log",
-              "cases")}
+              "cases", "reports")}
     assert pages - NOT_CLINICAL - listed - TESTED_BELOW == set()
     assert not listed & NOT_CLINICAL
+
+
+REPORT_PAGES = [("report prepare", "case.view", "couple"),
+                ("report preview", "report.preview", "couple"),
+                ("report", "report.view", "report"),
+                ("download", "report.download", "report")]
+
+
+@pytest.mark.parametrize(("page", "action", "which"), REPORT_PAGES)
+def test_each_report_page_writes_a_row_for_each_partner(client, auth, people, scene, page,
+                                                        action, which):
+    """A couple's report is about both partners: each one's access history shows it."""
+    counselor = people["counselor"]
+    auth.login(counselor)
+    url = scenes.pages(scene)["counselor"].get(page, f"/reports/{scene['report'].id}/pdf")
+    before = last_id()
+    assert client.get(url).status_code == 200
+    rows = [r for r in new_rows(before) if r.action == action]
+    assert sorted(r.client_id for r in rows) == sorted([people["alex"].id, people["sam"].id])
+    target = scene[which]
+    for row in rows:
+        assert (row.actor_id, row.outcome, row.target_type, row.target_id, row.ip) == (
+            counselor.id, "success", target.__tablename__, str(target.id), "127.0.0.1")
+        assert "plain" not in (row.detail or "")
 
 
 def test_the_client_details_form_is_audited(client, auth, people):
