@@ -298,9 +298,12 @@ def _table(results: dict) -> None:
     print(f"{'range':8} {'version':12} {'pages':>5} {'KB':>5} "
           + " ".join(f"{c:>8}" for c in columns) + f" {'ratio':>6} "
           + " ".join(f"{c:>8}" for c in columns) + f" {'ratio':>6}")
+    totals = dict.fromkeys(("weasy", "whole", "weasy_cpu", "whole_cpu"), 0.0)
     for (label, token), runs in results.items():
         med = {k: statistics.median(r[k] for r in runs)
                for k in (*columns, *(c + "_cpu" for c in columns))}
+        for key in totals:
+            totals[key] += med[key]
         pages = {r["pages"] for r in runs} | {r["report_pages"] for r in runs}
         print(f"{label:8} {token:12} {'/'.join(map(str, sorted(pages))):>5} "
               f"{runs[-1]['bytes'] / 1024:5.0f} "
@@ -308,6 +311,8 @@ def _table(results: dict) -> None:
               + f" {med['whole'] / med['weasy']:6.3f} "
               + " ".join(f"{med[c + '_cpu'] * 1000:8.1f}" for c in columns)
               + f" {med['whole_cpu'] / med['weasy_cpu']:6.3f}")
+    print(f"all versions together: whole / weasy = {totals['whole'] / totals['weasy']:.3f} "
+          f"(wall), {totals['whole_cpu'] / totals['weasy_cpu']:.3f} (CPU)")
     print("html: document.build + pdf_html; weasy: render_in_process on that HTML, here, warm;"
           "\nchild: render_pdf on it (bounded child); whole: request_report + produce + commit;"
           "\nratio: whole / weasy (target <= 1.15). CPU time counts this process and the "
