@@ -7,16 +7,20 @@ report. Used by bench/practice.py and tests/web/test_query_counts.py."""
 import hashlib
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from counsel.extensions import db
 from counsel.models import (
     Agreement,
     AgreementFollowUp,
+    Assignment,
     Case,
     CaseMember,
     CounselingSession,
+    ExcerptConsent,
     Report,
+    Review,
+    Revision,
     SessionAttendee,
     utcnow,
 )
@@ -62,6 +66,25 @@ def year_of_sessions(counselor, partners, weeks: int = 52, flagged: bool = True)
     return {"case": case.id, "session": sessions[-1].id, "signed": signed[-1]}
 
 
+def _quotable(counselor, case, most: int = 3) -> list[int]:
+    """Up to ``most`` reviewed revisions of the case that their authors agreed (or now
+    agree) to have quoted: the excerpts a preparation chooses."""
+    rows = db.session.execute(
+        select(Revision, ExcerptConsent.decision).join(Revision.assignment)
+        .join(Revision.review)
+        .outerjoin(ExcerptConsent, ExcerptConsent.revision_id == Revision.id)
+        .where(Assignment.case_id == case.id, Review.sent_at.is_not(None),
+               or_(ExcerptConsent.id.is_(None), ExcerptConsent.decision == "agreed"))
+        .order_by(Revision.id).limit(most)).all()
+    for revision, decision in rows:
+        if decision is None:
+            db.session.add(ExcerptConsent(revision=revision,
+                                          client_id=revision.assignment.client_id,
+                                          requested_by_id=counselor.id, decision="agreed",
+                                          decided_at=utcnow()))
+    return [revision.id for revision, _ in rows]
+
+
 def report_of_case(counselor, case_id: int, shared_at_session: int | None = None, *,
                    days: int = 30, render: bool = False) -> dict:
     """The counselor's saved preparation of the case's report (the last ``days`` days,
@@ -79,6 +102,7 @@ def report_of_case(counselor, case_id: int, shared_at_session: int | None = None
     if prep.id is None:
         prep.since = prep.until - timedelta(days=days)
         prep.audience = "joint"
+        prep.excerpts = _quotable(counselor, case)
         prep.narrative = "Both partners have kept their weekly sessions."
         prep.next_steps = "Keep to the agreements; begin the next stage."
         db.session.add(prep)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import cached_property
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload, load_only
 
 from ..assignments import status
@@ -97,43 +97,35 @@ class Facts:
         return result
 
     @cached_property
-    def sessions(self) -> list[CounselingSession]:
-        """Signed, not cancelled sessions in range, oldest first, with who attended."""
+    def _held(self) -> list[CounselingSession]:
+        """Not cancelled sessions in range, signed or not, oldest first, with who attended
+        and the agreements made there, each with its follow-ups recorded in signed sessions
+        up to the end of the range: one statement for everything about sessions."""
+        signed_by_end = select(CounselingSession.id).where(
+            CounselingSession.signed_at.is_not(None), CounselingSession.starts_at < self.end)
+        follow_ups = Agreement.follow_ups.and_(AgreementFollowUp.session_id.in_(signed_by_end))
         return list(db.session.scalars(
             select(CounselingSession)
             .where(CounselingSession.case_id == self.case.id,
                    CounselingSession.starts_at >= self.start,
                    CounselingSession.starts_at < self.end,
-                   CounselingSession.signed_at.is_not(None),
                    CounselingSession.cancelled_at.is_(None))
             .order_by(CounselingSession.starts_at, CounselingSession.id)
             .options(load_only(*SHARED_SESSION_COLUMNS),
-                     joinedload(CounselingSession.attendees))).unique())
+                     joinedload(CounselingSession.attendees),
+                     joinedload(CounselingSession.agreements).joinedload(follow_ups)
+                     .joinedload(AgreementFollowUp.session)
+                     .load_only(CounselingSession.starts_at))).unique())
 
-    @cached_property
+    @property
+    def sessions(self) -> list[CounselingSession]:
+        """Signed sessions in range: only a signed summary is final."""
+        return [s for s in self._held if s.signed_at is not None]
+
+    @property
     def unsigned_sessions(self) -> int:
         """Held in range but not signed yet: their summaries are drafts, left out."""
-        return db.session.scalar(
-            select(func.count()).select_from(CounselingSession)
-            .where(CounselingSession.case_id == self.case.id,
-                   CounselingSession.starts_at >= self.start,
-                   CounselingSession.starts_at < self.end,
-                   CounselingSession.signed_at.is_(None),
-                   CounselingSession.cancelled_at.is_(None))) or 0
-
-    def agreements_in(self, session_ids: list[int]) -> list[Agreement]:
-        """Agreements made in those sessions, each with its follow-ups recorded in signed
-        sessions up to the end of the range."""
-        if not session_ids:
-            return []
-        signed_by_end = select(CounselingSession.id).where(
-            CounselingSession.signed_at.is_not(None), CounselingSession.starts_at < self.end)
-        follow_ups = Agreement.follow_ups.and_(AgreementFollowUp.session_id.in_(signed_by_end))
-        return list(db.session.scalars(
-            select(Agreement).where(Agreement.session_id.in_(session_ids))
-            .order_by(Agreement.session_id, Agreement.id)
-            .options(joinedload(follow_ups).joinedload(AgreementFollowUp.session)
-                     .load_only(CounselingSession.starts_at))).unique())
+        return sum(s.signed_at is None and not s.upcoming for s in self._held)
 
     @cached_property
     def excerpts(self) -> list[Revision]:

@@ -44,11 +44,14 @@ class ReportRefused(Exception):
         self.field = field
 
 
-def _readers_or_partners(report_or_audience) -> list:
+def _readers_or_partners(audience: Audience) -> list:
     """Whose access history shows a report: its readers, or both partners for the
     counselor's file (it is about them too)."""
-    readers = report_or_audience.readers
-    return readers or report_or_audience.case.partners
+    return audience.readers or audience.case.partners
+
+
+def _audience(report: Report) -> Audience:
+    return audience_of_report(report.case, report.audience, report.audience_client_id)
 
 
 def preparation_for(counselor: User, case: Case) -> ReportPreparation:
@@ -136,12 +139,10 @@ def produce(report: Report, detail: str | None = None) -> Report:
     """Build the version's HTML and render it in a bounded child process, then store the
     bytes, their hash and the records it holds. A render that fails (too long, too big)
     leaves the report "failed" with a message for the counselor; nothing is half-stored."""
-    case = report.case
-    audience = audience_of_report(case, report.audience, report.audience_client_id)
     generated_at = utcnow()
-    document = build(case, audience, report.since, report.until, excerpts=report.excerpts,
-                     narrative=report.narrative, next_steps=report.next_steps,
-                     generated_at=generated_at)
+    document = build(report.case, _audience(report), report.since, report.until,
+                     excerpts=report.excerpts, narrative=report.narrative,
+                     next_steps=report.next_steps, generated_at=generated_at)
     html = pdf_html(document, render.ASSET_ORIGIN)
     try:
         rendered = render.render_pdf(html, **render.limits_from(current_app))
@@ -163,17 +164,15 @@ def record_download(actor: User, report: Report, client=None) -> None:
     if client is not None:
         audit.record("report.download", report, client=client, actor=actor)
     else:
-        audit.record_each("report.download", report, _readers_or_partners(
-            audience_of_report(report.case, report.audience, report.audience_client_id)),
-            actor=actor)
+        audit.record_each("report.download", report, _readers_or_partners(_audience(report)),
+                          actor=actor)
 
 
 def record_view(actor: User, report: Report) -> None:
     """Opening a report's page is a view of it: in the access history of those it is for
     (both partners for the counselor's file), as a download is."""
-    audit.record_each("report.view", report, _readers_or_partners(
-        audience_of_report(report.case, report.audience, report.audience_client_id)),
-        actor=actor)
+    audit.record_each("report.view", report, _readers_or_partners(_audience(report)),
+                      actor=actor)
 
 
 def mark_shared(actor: User, report: Report, session: CounselingSession) -> None:
@@ -188,7 +187,7 @@ def mark_shared(actor: User, report: Report, session: CounselingSession) -> None
     if session.upcoming:
         raise ReportRefused("That session has not taken place yet: mark the report as "
                             "shared once it has.", "session_id")
-    audience = audience_of_report(report.case, report.audience, report.audience_client_id)
+    audience = _audience(report)
     attended = {a.client_id for a in session.attendees}
     if not audience.reader_ids <= attended:
         raise ReportRefused("Everyone this version is for must have attended that "

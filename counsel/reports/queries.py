@@ -5,12 +5,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import defer, joinedload, load_only, selectinload
 
 from ..extensions import db
 from ..models import (
     Assignment,
     Case,
+    CaseMember,
+    Client,
     CounselingSession,
     ExcerptConsent,
     Report,
@@ -23,6 +25,10 @@ from ..session_log.queries import local_midnight
 
 ARCHIVE_PAGE = 20
 SESSION_CHOICES = 40
+# A report with its case and the case's partners (whose access history records its views
+# and downloads): the report and case in one statement, the partners in a second.
+WITH_PARTNERS = joinedload(Report.case).selectinload(Case.members) \
+    .joinedload(CaseMember.client).joinedload(Client.user)
 
 
 @dataclass(frozen=True)
@@ -66,7 +72,9 @@ def sessions_to_share_at(case: Case) -> list[CounselingSession]:
         .where(CounselingSession.case_id == case.id, CounselingSession.cancelled_at.is_(None),
                CounselingSession.starts_at <= utcnow())
         .order_by(CounselingSession.starts_at.desc()).limit(SESSION_CHOICES)
-        .options(selectinload(CounselingSession.attendees))))
+        .options(load_only(CounselingSession.case_id, CounselingSession.starts_at,
+                           CounselingSession.type, CounselingSession.cancelled_at),
+                 selectinload(CounselingSession.attendees))))
 
 
 def revisions_of_case(case: Case, ids: list[int]) -> list[Revision]:

@@ -165,7 +165,7 @@ def _excerpts(scope: Scope) -> Part | None:
 
 def _sessions(scope: Scope) -> Part | None:
     sessions = [s for s in scope.facts.sessions if session_visible(scope.audience, s)]
-    agreements = [a for a in scope.facts.agreements_in([s.id for s in sessions])
+    agreements = [a for s in sessions for a in s.agreements
                   if agreement_visible(scope.audience, a)]
     by_session: dict[int, list] = {}
     for agreement in agreements:

@@ -134,7 +134,7 @@ def generate(case_id):
 
 @bp.get("/reports/<int:report_id>")
 def show(report_id):
-    report = report_for_counselor(report_id, defer(Report.pdf))
+    report = report_for_counselor(report_id, defer(Report.pdf), queries.WITH_PARTNERS)
     form = SharedAtForm()
     sessions = queries.sessions_to_share_at(report.case) if report.ready \
         and report.for_clients else []
@@ -156,7 +156,7 @@ def status(report_id):
 
 @bp.get("/reports/<int:report_id>/pdf")
 def download(report_id):
-    report = report_for_counselor(report_id, undefer(Report.pdf))
+    report = report_for_counselor(report_id, undefer(Report.pdf), queries.WITH_PARTNERS)
     if not report.ready:
         flash("This report has no PDF yet.", "warning")
         return redirect(url_for(".show", report_id=report.id))
@@ -167,7 +167,7 @@ def download(report_id):
 
 @bp.post("/reports/<int:report_id>/shared")
 def mark_shared(report_id):
-    report = report_for_counselor(report_id, defer(Report.pdf))
+    report = report_for_counselor(report_id, defer(Report.pdf), queries.WITH_PARTNERS)
     form = SharedAtForm()
     form.session_id.choices = []
     if form.validate_on_submit():

@@ -18,6 +18,7 @@ from counsel.models import (
     Draft,
     ExcerptConsent,
     Report,
+    Review,
     Revision,
     SessionAttendee,
     Share,
@@ -66,6 +67,9 @@ def add(client, counselor, exercise, n: int) -> dict:
             revision = Revision(assignment=work, number=1, answers=[f"shared {i}", "b"],
                                 content_hash=f"s{i}")
             db.session.add(revision)
+            # reviewed, so a report can quote it (bench.sessions_seed.report_of_case)
+            db.session.add(Review(revision=revision, counselor=counselor, sent_at=utcnow(),
+                                  decision="accept"))
             db.session.flush()
             share = Share(case_id=couple.id, author_id=author.id, recipient_id=recipient.id,
                           revision_id=revision.id)

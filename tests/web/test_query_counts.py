@@ -153,6 +153,8 @@ PAGES = [
     ("report prepare", "counselor", lambda w: f"/cases/{w['couple_case']}/report", None),
     ("report preview", "counselor",
      lambda w: f"/cases/{w['couple_case']}/report/preview?audience=joint", None),
+    ("report preview, counselor's file", "counselor",
+     lambda w: f"/cases/{w['couple_case']}/report/preview?audience=counselor", None),
     ("report page", "counselor", lambda w: f"/reports/{w['report']}", None),
     ("report download", "counselor", lambda w: f"/reports/{w['report']}/pdf", None),
 ]
