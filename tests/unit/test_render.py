@@ -25,6 +25,9 @@ from counsel.reports.render import (
     render_pdf,
 )
 
+# Never opens the database: run once, in the SQLite pass (scripts/test-all).
+pytestmark = pytest.mark.database_free
+
 DOCUMENT = ('<html lang="en-GB"><head><title>Progress report: Ana and Ben</title></head>'
             "<body><h1>Progress report</h1><p>They kept the weekly check-in.</p></body></html>")
 

@@ -17,6 +17,9 @@ from counsel.reports.render import ASSET_ORIGIN, render_pdf
 
 from .test_render import png
 
+# Never opens the database: run once, in the SQLite pass (scripts/test-all).
+pytestmark = pytest.mark.database_free
+
 PASSWD = "root:x:0:0"
 
 
