@@ -3,7 +3,7 @@
 from flask import flash
 from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, StringField
-from wtforms.validators import Email, Length, Optional, ValidationError
+from wtforms.validators import Email, Length, Optional, StopValidation, ValidationError
 
 from .extensions import db
 from .models.types import unstorable
@@ -58,11 +58,22 @@ def clean_text(form, field):
         raise ValidationError(f"This contains {problem}. Remove it and try again.")
 
 
+def storable(form, field):
+    """``clean_text`` that ends the field's validation: the checks after it, such as a
+    form's own ``validate_email`` looking the address up, never see a NUL, which
+    PostgreSQL refuses in a query as in a column."""
+    try:
+        clean_text(form, field)
+    except ValidationError as error:
+        raise StopValidation(str(error)) from None
+
+
 def email_field(label="Email address", **kwargs):
     return EmailField(
         label,
-        validators=[Length(max=254), Email(message="Enter an email address like name@example.com.",
-                                           check_deliverability=False)],
+        validators=[storable, Length(max=254),
+                    Email(message="Enter an email address like name@example.com.",
+                          check_deliverability=False)],
         filters=[lambda v: v.strip().lower() if v else v],
         render_kw={"autocomplete": "email", "inputmode": "email", "spellcheck": "false"},
         **kwargs,

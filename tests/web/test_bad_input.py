@@ -134,3 +134,18 @@ def test_json_of_strings_is_read_like_a_form(client, auth, people):
     assert response.status_code == 200 and "Enter an email address" in response.text
     other = client.post(f"/clients/{people['jordan'].id}/edit", json={"name": "X"})
     assert other.status_code == 404, "access is checked first, as for any form"
+
+
+@pytest.mark.parametrize("role, url, fields", [
+    ("counselor", "/clients/new", {"name": "Nul Client"}),
+    ("admin", "/admin/counselors/new", {"name": "Nul Counselor"}),
+])
+@pytest.mark.parametrize("email", ["\x00", "a\x00@example.com"])
+def test_an_email_the_database_cannot_hold_is_refused_before_any_lookup(
+        client, auth, people, role, url, fields, email):
+    """The form's own check for an address already in use would otherwise send the NUL to
+    PostgreSQL, which refuses it in a query (found by test_any_input)."""
+    auth.login(people[role] if role == "admin" else people["counselor"])
+    response = client.post(url, data={**fields, "email": email})
+    assert response.status_code in (200, 422), response.status_code  # the form again
+    assert "invisible control character" in response.text or "broken character" in response.text
