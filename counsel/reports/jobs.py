@@ -21,9 +21,9 @@ from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
 from rq import Callback, Queue, SimpleWorker
 
-from .. import audit
 from ..extensions import db
 from ..models import Report
+from .operations import mark_failed
 from .render import warm_up
 
 logger = logging.getLogger("counsel.reports")
@@ -60,14 +60,8 @@ def enqueue(report: Report) -> None:
             description=f"progress report {report.id}", on_failure=Callback(failed))
     except RedisError as error:
         logger.error("Report %s could not be queued: %s", report.id, type(error).__name__)
-        _mark_failed(report, NO_WORKER)
+        mark_failed(report, NO_WORKER)
         db.session.commit()
-
-
-def _mark_failed(report: Report, message: str) -> None:
-    """As ``produce`` does when a render fails: the message, and an audit row."""
-    report.status, report.error = "failed", message
-    audit.record("report.failed", report, actor=report.generated_by_id, outcome="failed")
 
 
 def run(report_id: int) -> str:
@@ -102,7 +96,7 @@ def failed(job, connection, exc_type, exc_value, traceback) -> None:
         try:
             report = db.session.get(Report, job.args[0])
             if report is not None and report.status == "queued":
-                _mark_failed(report, NOT_GENERATED)
+                mark_failed(report, NOT_GENERATED)
                 db.session.commit()
         finally:
             db.session.remove()

@@ -147,9 +147,7 @@ def produce(report: Report, detail: str | None = None) -> Report:
     try:
         rendered = render.render_pdf(html, **render.limits_from(current_app))
     except render.RenderError as failure:
-        report.status, report.error = "failed", failure.message[:300]
-        audit.record("report.failed", report, actor=report.generated_by_id,
-                     outcome="failed", detail=detail)
+        mark_failed(report, failure.message, detail)
         return report
     report.pdf = rendered.pdf
     report.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
@@ -157,6 +155,14 @@ def produce(report: Report, detail: str | None = None) -> Report:
     report.contents = document.records
     report.generated_at, report.status, report.error = generated_at, "ready", None
     return report
+
+
+def mark_failed(report: Report, message: str, detail: str | None = None) -> None:
+    """The report could not be made (a render out of bounds, a job that died, a worker
+    that could not be reached): the message for the counselor, and an audit row."""
+    report.status, report.error = "failed", message[:300]
+    audit.record("report.failed", report, actor=report.generated_by_id, outcome="failed",
+                 detail=detail)
 
 
 def record_download(actor: User, report: Report, client=None) -> None:

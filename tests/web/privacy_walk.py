@@ -11,12 +11,10 @@ A PDF (a progress report) is searched by its text, as pypdf extracts it.
 """
 
 import html
-import io
 import itertools
 import json
 from dataclasses import dataclass, field
 
-from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
@@ -42,6 +40,7 @@ from counsel.models import (
 )
 
 from ..routes import endpoint_role, rules
+from .report_steps import pdf_words
 
 SKIPPED = {"static"}
 # Integer argument name -> the table whose ids it takes.
@@ -104,7 +103,7 @@ def _pdf_text(data: bytes) -> str:
     """The words of a PDF (a progress report downloaded from the portal), so the walk
     searches what a reader of it sees; bytes that are no PDF are searched as they are."""
     try:
-        return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        return pdf_words(data)
     except PdfReadError:
         return data.decode("utf-8", errors="replace")
 

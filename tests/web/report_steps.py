@@ -48,8 +48,17 @@ class Text:
         return [s for text in texts for s in sentences(text) if not self.has(s)]
 
 
+def pdf_pages(pdf: bytes) -> list[str]:
+    """The text of each page of a PDF (pypdf): the one way every test reads a report."""
+    return [page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def pdf_words(pdf: bytes) -> str:
+    return "\n".join(pdf_pages(pdf))
+
+
 def pdf_text(pdf: bytes) -> Text:
-    return Text([page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages])
+    return Text(pdf_pages(pdf))
 
 
 def preview_text(page_html: str) -> Text:

@@ -17,6 +17,7 @@ from counsel.reports import render
 
 from ..conftest import Auth
 from . import report_world
+from .report_steps import pdf_words
 from .test_partner_privacy import build_scene, never_for_any_client
 
 # Which stored versions each person may download (all others: 404 for a client).
@@ -193,10 +194,6 @@ def test_a_real_report_downloads_as_stored_without_rendering(client, people, mon
 
 # --- what the PDFs say (pypdf) --------------------------------------------------------------
 
-def _text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 def _scene_reports():
     return {(r.audience, r.audience_client_id): r
             for r in db.session.scalars(select(Report).where(Report.status == "ready"))}
@@ -219,7 +216,7 @@ def test_the_pdfs_a_client_downloads_hold_nothing_private(app, client, people):
         for report in (joint, mine):
             response = client.get(_pdf_url(report))
             assert response.status_code == 200
-            texts[reader.id, report.id] = _text(response.data)
+            texts[reader.id, report.id] = pdf_words(response.data)
         assert client.get(_pdf_url(other)).status_code == 404
         assert client.get(_pdf_url(reports[("counselor", None)])).status_code == 404
         Auth(client).logout()
@@ -237,6 +234,6 @@ def test_the_pdfs_a_client_downloads_hold_nothing_private(app, client, people):
         assert "SAM-UNSHARED-1" not in texts[key]  # sam agreed to a quote, shared nothing
     assert "SAM-UNSHARED-1" in texts[sam.id, sams.id]
     # The counselor's file does hold the flag: the search would have found it.
-    assert "FLAG-REASON-1" in _text(reports[("counselor", None)].pdf)
+    assert "FLAG-REASON-1" in pdf_words(reports[("counselor", None)].pdf)
     consents = db.session.scalars(select(ExcerptConsent)).all()
     assert {c.decision for c in consents} == {"agreed", "declined"}

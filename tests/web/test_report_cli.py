@@ -3,13 +3,11 @@ version as the web does, writes an owner-only PDF (never through a symlink, neve
 file without --force), and says plainly what is wrong with a request."""
 
 import hashlib
-import io
 import os
 import stat
 from datetime import timedelta
 
 import pytest
-from pypdf import PdfReader
 from sqlalchemy import select
 
 from counsel.clock import practice_today
@@ -19,6 +17,7 @@ from counsel.reports import render
 from counsel.session_log import signing
 
 from .. import factories
+from .report_steps import pdf_words
 
 
 @pytest.fixture
@@ -46,10 +45,6 @@ def couple(people):
     return {**people, "case": case}
 
 
-def pdf_text(data: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
-
-
 def generate(runner, case, *options, output):
     return runner.invoke(args=["report", str(case.id), *options, "-o", str(output)])
 
@@ -64,7 +59,7 @@ def test_writes_an_owner_only_pdf_that_matches_its_archive_row(runner, couple, t
     data = output.read_bytes()
     assert data.startswith(b"%PDF")
     assert stat.S_IMODE(os.stat(output).st_mode) == 0o600
-    text = pdf_text(data)
+    text = pdf_words(data)
     assert "Jointsummary" in text and "Narrativeword" in text and "café" in text
     assert "Samonlysummary" not in text and "Privatenotes" not in text
 
@@ -93,7 +88,7 @@ def test_partner_version_by_email_holds_their_own_work_only(runner, couple, tmp_
     assert result.exit_code == 0, result.output
     report = db.session.scalars(select(Report)).one()
     assert (report.audience, report.audience_client_id) == ("partner", couple["sam"].id)
-    text = pdf_text(output.read_bytes())
+    text = pdf_words(output.read_bytes())
     assert "Samwork timeline" in text and "Samonlysummary" in text and "Jointsummary" in text
     assert "Alexwork" not in text and "Privatenotes" not in text
 
@@ -101,7 +96,7 @@ def test_partner_version_by_email_holds_their_own_work_only(runner, couple, tmp_
     result = generate(runner, couple["case"], "--audience", "partner:alex@example.org",
                       output=alex_pdf)
     assert result.exit_code == 0, result.output
-    text = pdf_text(alex_pdf.read_bytes())
+    text = pdf_words(alex_pdf.read_bytes())
     assert "Alexwork letter" in text and "Jointsummary" in text
     assert "Samwork" not in text and "Samonlysummary" not in text
 
