@@ -110,7 +110,7 @@ def test_caseload_search_and_filters(client, auth, people):
     page = client.get("/clients/").text
     assert people["alex"].name in page and people["sam"].name in page
     assert people["jordan"].name not in page
-    found = client.get("/clients/", query_string={"q": people["alex"].email[:4]}).text
+    found = client.get("/clients/", query_string={"q": people["alex"].email}).text
     assert people["alex"].name in found and people["sam"].name not in found
     assert people["sam"].name in client.get("/clients/?status=inactive").text
     assert people["sam"].name not in client.get("/clients/?status=active").text
