@@ -48,12 +48,14 @@ def register_blueprints(app: Flask) -> None:
     from .clients import bp as clients_bp
     from .dashboard import bp as dashboard_bp
     from .library import bp as library_bp
+    from .notifications import bp as notifications_bp
     from .portal import bp as portal_bp
     from .reports import bp as reports_bp
     from .session_log import bp as session_log_bp
 
     for blueprint in (auth_bp, dashboard_bp, admin_bp, clients_bp, library_bp,
-                      assignments_bp, portal_bp, cases_bp, session_log_bp, reports_bp):
+                      assignments_bp, portal_bp, cases_bp, session_log_bp, reports_bp,
+                      notifications_bp):
         app.register_blueprint(blueprint)
 
 

@@ -57,6 +57,27 @@ DEFAULTS = {
     # request.
     "REDIS_URL": "",
     "REPORT_QUEUE": "counsel-reports",
+    # Email (counsel.notifications). With no MAIL_SERVER, messages are written to
+    # MAIL_OUTBOX_DIR (default instance/outbox/) as .eml files and the log says so.
+    "MAIL_SERVER": "",
+    "MAIL_PORT": 587,
+    # "starttls" (port 587), "tls" (implicit TLS, port 465) or "none" (a relay on localhost).
+    "MAIL_SECURITY": "starttls",
+    "MAIL_USERNAME": "",
+    "MAIL_PASSWORD": "",
+    "MAIL_TIMEOUT_SECONDS": 10,
+    "MAIL_FROM": "counsel <no-reply@counsel.invalid>",
+    "MAIL_OUTBOX_DIR": "",
+    # The subject of every client email unless MAIL_SUBJECTS (a JSON object of kind name to
+    # subject) sets one: discreet, for an inbox someone else may see.
+    "MAIL_SUBJECT": "An update from your counselor's practice",
+    "MAIL_SUBJECTS": {},
+    # Delivery is tried this many times, with growing waits, before a message is given up.
+    "MAIL_MAX_ATTEMPTS": 8,
+    # After a commit that queued mail: "thread" delivers in the background of this process
+    # (or on the RQ worker when REDIS_URL is set); "none" leaves it to `send-mail` (tests).
+    "MAIL_AFTER_COMMIT": "thread",
+    "MAIL_QUEUE": "counsel-mail",
     "ARGON2_TIME_COST": 3,
     "ARGON2_MEMORY_COST": 65536,
     # Progress reports (PDF): the practice's paper, "A4" or "Letter".

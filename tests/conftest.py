@@ -6,6 +6,7 @@ import contextvars
 import os
 import re
 import shutil
+import tempfile
 import uuid
 
 import pytest
@@ -21,6 +22,8 @@ from . import factories
 
 PG_URL = os.environ.get("COUNSEL_TEST_DATABASE_URL", "")
 PASSWORD = factories.PASSWORD
+# Email written as files (no SMTP server set) goes here, never into the checkout's instance/.
+MAIL_FOLDER = tempfile.mkdtemp(prefix="counsel-test-outbox-")
 
 
 def _migrate(url: str) -> None:
@@ -95,6 +98,10 @@ def make_config(database_url: str, **overrides) -> dict:
         "ARGON2_MEMORY_COST": 64,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": None,
+        # Tests deliver the outbox when they mean to (notifications.delivery), not after
+        # every commit.
+        "MAIL_AFTER_COMMIT": "none",
+        "MAIL_OUTBOX_DIR": MAIL_FOLDER,
     }
     config.update(overrides)
     return config
@@ -171,3 +178,13 @@ def people(app):
 
 def csrf_token_from(html: str) -> str:
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on a free loopback port; ``app_config`` can use its ``config``."""
+    from .mail_server import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()

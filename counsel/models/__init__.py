@@ -1,10 +1,17 @@
 """Typed models, one module per aggregate. Importing this package registers them all."""
 
-from .accounts import ROLES, Client, Invitation, LoginSession, User
+from .accounts import INVITATION_PURPOSES, ROLES, Client, Invitation, LoginSession, User
 from .assignments import Assignment, Draft, Review, ReviewComment, Revision
 from .audit import AuditEvent
 from .cases import CASE_KINDS, SCREENING_OUTCOMES, Case, CaseMember, SafetyScreening, Share
 from .library import KINDS, STAGES, Exercise, ExercisePrompt
+from .notifications import (
+    MAIL_SAFETY,
+    OUTBOX_STATUSES,
+    PREFERENCE_SETTINGS,
+    MailPreference,
+    OutboxMessage,
+)
 from .reports import (
     CONSENT_DECISIONS,
     REPORT_AUDIENCES,
@@ -29,6 +36,12 @@ from .session_log import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "INVITATION_PURPOSES",
+    "MAIL_SAFETY",
+    "OUTBOX_STATUSES",
+    "PREFERENCE_SETTINGS",
+    "MailPreference",
+    "OutboxMessage",
     "CONSENT_DECISIONS",
     "REPORT_AUDIENCES",
     "REPORT_STATUSES",

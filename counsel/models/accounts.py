@@ -72,6 +72,11 @@ class Client(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     preferred_name: Mapped[str | None] = mapped_column(String(80))
     pronouns: Mapped[str | None] = mapped_column(String(40))
+    # Email safety (models.notifications.MAIL_SAFETY): "none" sends this client nothing at
+    # all; "safe_address" sends only to safe_email, an address they gave as safe to use.
+    mail_safety: Mapped[str] = mapped_column(String(16), default="normal",
+                                             server_default="normal")
+    safe_email: Mapped[str | None] = mapped_column(String(254))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="client", foreign_keys=[user_id])
@@ -94,14 +99,20 @@ class Client(db.Model):
         return self.user.active
 
 
+INVITATION_PURPOSES = ("invitation", "reset")
+
+
 class Invitation(db.Model):
-    """A single-use link that lets a new client set a password. Only a hash is stored."""
+    """A single-use link that sets a password: an invitation for a new client, or a
+    password reset asked for on the sign-in page. Only a hash is stored."""
 
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    purpose: Mapped[str] = mapped_column(String(16), default="invitation",
+                                         server_default="invitation")
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)

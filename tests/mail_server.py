@@ -1,0 +1,68 @@
+"""A real SMTP server on loopback for the email tests (aiosmtpd, on a free port): it keeps
+every message it accepts, can refuse chosen recipients (a bounced address), and can be
+stopped and started again on the same port (a mail server that is down)."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+from .servers import free_port
+
+
+class _Handler:
+    def __init__(self, server: SMTPServer):
+        self.server = server
+
+    async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.server.refused:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, smtp, session, envelope):  # noqa: N802
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        self.server.received.append((list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+
+class SMTPServer:
+    def __init__(self):
+        self.port = free_port()
+        self.received: list[tuple[list[str], EmailMessage]] = []
+        self.refused: set[str] = set()
+        self._controller: Controller | None = None
+
+    @property
+    def config(self) -> dict:
+        """The app settings that send to this server."""
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_SECURITY": "none",
+                "MAIL_TIMEOUT_SECONDS": 5}
+
+    def start(self) -> SMTPServer:
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def messages_to(self, address: str) -> list[EmailMessage]:
+        return [m for rcpt, m in self.received if address in rcpt]
+
+    @staticmethod
+    def text_of(message: EmailMessage) -> str:
+        """Every text part (plain and HTML) and attachment of a message, as one string."""
+        parts = []
+        for part in message.walk():
+            if part.is_multipart():
+                continue
+            payload = part.get_content()
+            parts.append(payload.decode("utf-8", "replace") if isinstance(payload, bytes)
+                         else payload)
+        return "\n".join(parts)
