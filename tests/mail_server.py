@@ -1,9 +1,11 @@
 """A real SMTP server on loopback for the email tests (aiosmtpd, on a free port): it keeps
-every message it accepts, can refuse chosen recipients (a bounced address), and can be
-stopped and started again on the same port (a mail server that is down)."""
+every message it accepts, can refuse chosen recipients (a bounced address) or put them off
+(a 4xx reply: try later), can answer slowly (a server slower than the app's timeout), and
+can be stopped and started again on the same port (a mail server that is down)."""
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from email.message import EmailMessage
@@ -18,14 +20,26 @@ class _Handler:
         self.server = server
 
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802
+        if self.server.delay:
+            await asyncio.sleep(self.server.delay)
         if address.lower() in self.server.refused:
             return "550 5.1.1 No such mailbox"
+        if address.lower() in self.server.deferred:
+            return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
+
+    async def handle_EHLO(self, smtp, session, envelope, hostname, responses):  # noqa: N802
+        self.server.connections += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_DATA(self, smtp, session, envelope):  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         self.server.received.append((list(envelope.rcpt_tos), message))
+        if self.server.hang_up_after_each:
+            # After the reply is written: the client finds out at its next command.
+            asyncio.get_running_loop().call_soon(smtp.transport.close)
         return "250 Message accepted for delivery"
 
 
@@ -34,6 +48,12 @@ class SMTPServer:
         self.port = free_port()
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.refused: set[str] = set()
+        self.deferred: set[str] = set()
+        # Seconds the server waits before answering each recipient.
+        self.delay: float = 0
+        # Close the connection after each message (as servers limiting a connection do).
+        self.hang_up_after_each = False
+        self.connections = 0  # EHLOs seen: one per connection
         self._controller: Controller | None = None
 
     @property

@@ -1,7 +1,8 @@
 """Generating reports on an RQ worker when ``COUNSEL_REDIS_URL`` is set, so a long render
 never holds a web worker; without it, reports render in the request.
 
-Run the worker with ``flask --app counsel worker`` (README). The job only carries the
+Run the worker with ``flask --app counsel worker`` (README); it also sends email (the
+jobs on ``MAIL_QUEUE``, see counsel.notifications.background). The job only carries the
 report's id: the text stays in the database, never in Redis, and a job that fails leaves
 only the exception's type there and in the worker's log (a database error's message can
 quote what was being written).
@@ -111,9 +112,10 @@ def failed(job, connection, exc_type, exc_value, traceback) -> None:
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
 def worker_command(burst):
-    """Run an RQ worker that generates progress reports (needs COUNSEL_REDIS_URL)."""
+    """Run an RQ worker that sends email and generates progress reports (needs
+    COUNSEL_REDIS_URL)."""
     app = current_app
     if not enabled(app):
         raise click.ClickException("Set COUNSEL_REDIS_URL (e.g. redis://127.0.0.1:6379/0) "
@@ -126,4 +128,6 @@ def worker_command(burst):
         raise click.ClickException("The Redis server in COUNSEL_REDIS_URL does not answer "
                                    f"({type(error).__name__}).") from None
     warm_up()  # safe here: a SimpleWorker never forks after this
-    SimpleWorker([q], connection=q.connection).work(burst=burst)
+    # Email first: its jobs take seconds, and must not wait behind a long report.
+    mail = Queue(app.config["MAIL_QUEUE"], connection=q.connection)
+    SimpleWorker([mail, q], connection=q.connection).work(burst=burst)
