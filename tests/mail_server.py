@@ -1,16 +1,21 @@
 """A real SMTP server on loopback for the email tests (aiosmtpd, on a free port): it keeps
 every message it accepts, can refuse chosen recipients (a bounced address) or put them off
 (a 4xx reply: try later), can answer slowly (a server slower than the app's timeout), and
-can be stopped and started again on the same port (a mail server that is down)."""
+can be stopped and started again on the same port (a mail server that is down). With
+``security`` "starttls" or "tls" it speaks TLS with a certificate from a test CA
+(``ca``), and with ``login`` it requires that user name and password."""
 
 from __future__ import annotations
 
 import asyncio
 import email
 import email.policy
+import ssl
 from email.message import EmailMessage
 
+import trustme
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 
 from .servers import free_port
 
@@ -44,7 +49,10 @@ class _Handler:
 
 
 class SMTPServer:
-    def __init__(self):
+    def __init__(self, security: str = "none", login: tuple[str, str] | None = None):
+        self.security, self.login = security, login
+        self.ca = trustme.CA() if security != "none" else None
+        self.logins: list[str] = []  # the user names that signed in
         self.port = free_port()
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.refused: set[str] = set()
@@ -59,13 +67,34 @@ class SMTPServer:
     @property
     def config(self) -> dict:
         """The app settings that send to this server."""
-        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_SECURITY": "none",
-                "MAIL_TIMEOUT_SECONDS": 5}
+        username, password = self.login or ("", "")
+        return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port,
+                "MAIL_SECURITY": self.security, "MAIL_TIMEOUT_SECONDS": 5,
+                "MAIL_USERNAME": username, "MAIL_PASSWORD": password}
 
     def start(self) -> SMTPServer:
-        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        options = {}
+        if self.ca is not None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            self.ca.issue_cert("127.0.0.1").configure_cert(context)
+            if self.security == "starttls":
+                options.update(tls_context=context, require_starttls=True)
+            else:
+                # aiosmtpd only counts STARTTLS as TLS when it decides whether to offer
+                # AUTH; this connection is TLS from its first byte.
+                options.update(ssl_context=context, auth_require_tls=False)
+        if self.login:
+            options.update(authenticator=self._authenticate, auth_required=True)
+        self._controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port,
+                                      **options)
         self._controller.start()
         return self
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data):
+        given = (auth_data.login.decode(), auth_data.password.decode())
+        if given == self.login:
+            self.logins.append(given[0])
+        return AuthResult(success=given == self.login, handled=False)
 
     def stop(self) -> None:
         if self._controller is not None:
