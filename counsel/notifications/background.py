@@ -7,17 +7,21 @@ next job. If Redis does not answer, the message waits in the database for ``send
 
 Without Redis, one daemon thread per process delivers; a kick wakes it, and kicks that
 come while it works make one more run, not one each. It stops after a minute of quiet
-and starts again at the next kick.
+and starts again at the next kick. A process that ends (a CLI command that queued mail)
+first lets a run in progress finish, for up to EXIT_WAIT_SECONDS.
 
 ``MAIL_AFTER_COMMIT = "none"`` turns both off (the tests, or a practice that runs
 ``send-mail`` from cron only)."""
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
 import threading
+import time
+import weakref
 
 from flask import Flask, current_app, has_app_context
 from redis import Redis, RedisError
@@ -29,6 +33,7 @@ logger = logging.getLogger("counsel.mail")
 # collect a pile of jobs, and after this a commit adds one again.
 PENDING_SECONDS = 300
 IDLE_SECONDS = 60
+EXIT_WAIT_SECONDS = 15
 
 
 def kick(app: Flask) -> None:
@@ -103,10 +108,13 @@ class _Thread:
         self.pid = os.getpid()
         self.lock = threading.Lock()
         self.due = threading.Event()
+        self.idle = threading.Event()  # nothing asked for and no run going on
+        self.idle.set()
         self.thread: threading.Thread | None = None
 
     def wake(self) -> None:
         with self.lock:
+            self.idle.clear()
             self.due.set()
             if self.thread is None or not self.thread.is_alive():
                 self.thread = threading.Thread(target=self._loop, name="counsel-mail",
@@ -124,10 +132,16 @@ class _Thread:
                         return
                 continue
             self.due.clear()  # a kick from now on makes one more run
-            deliver_due(self.app)
+            try:
+                deliver_due(self.app)
+            finally:
+                with self.lock:
+                    if not self.due.is_set():
+                        self.idle.set()
 
 
 _threads_lock = threading.Lock()
+_threads: weakref.WeakSet[_Thread] = weakref.WeakSet()
 
 
 def _thread_for(app: Flask) -> _Thread:
@@ -135,4 +149,17 @@ def _thread_for(app: Flask) -> _Thread:
         sender = app.extensions.get("counsel_mail_thread")
         if sender is None or sender.pid != os.getpid():  # none yet, or forked: a new one
             sender = app.extensions["counsel_mail_thread"] = _Thread(app)
+            if not _threads:  # the first: the exit hook once per process
+                atexit.register(_finish_at_exit)
+            _threads.add(sender)
         return sender
+
+
+def _finish_at_exit() -> None:
+    """A process that queued mail and ends (a CLI command, a web worker stopping) first
+    lets its delivery thread finish, within EXIT_WAIT_SECONDS: a daemon thread is
+    otherwise stopped mid-message, and its claim waits STALE minutes for another sender."""
+    deadline = time.monotonic() + EXIT_WAIT_SECONDS
+    for sender in list(_threads):
+        if sender.pid == os.getpid():
+            sender.idle.wait(max(0.0, deadline - time.monotonic()))

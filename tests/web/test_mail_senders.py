@@ -13,6 +13,7 @@ import os
 import stat
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 import uuid
@@ -136,6 +137,35 @@ def test_after_a_commit_the_background_thread_delivers(app, smtp_server, monkeyp
     queue_for("sam@example.org")  # and starts again at the next commit
     wait_until(lambda: arrived_once(smtp_server, ["sam@example.org"]))
     wait_until(lambda: sender.thread is None)
+
+
+def test_a_process_that_ends_lets_its_delivery_thread_finish(app, smtp_server):
+    """A command that queued mail (the demo, reminders) and ends at once still delivers:
+    the thread is not stopped mid-message."""
+    client = factories.ClientFactory(user__email="alex@example.org")
+    db.session.commit()
+    smtp_server.delay = 1  # the run is still going when the script ends
+    script = textwrap.dedent(f"""
+        from counsel import create_app
+        from counsel.extensions import db
+        from counsel.models import User
+        from counsel.notifications import outbox
+        with create_app().app_context():
+            outbox.queue("assignment_new", db.session.get(User, {client.user.id}),
+                         context={{"portal_url": "https://counsel.example.org/portal"}})
+            db.session.commit()
+        """)
+    db.session.remove()
+    env = clean_environment(COUNSEL_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+                            COUNSEL_SECRET_KEY="a-secret-key-for-the-script-process",
+                            COUNSEL_MAIL_SERVER="127.0.0.1",
+                            COUNSEL_MAIL_PORT=str(smtp_server.port),
+                            COUNSEL_MAIL_SECURITY="none", COUNSEL_MAIL_AFTER_COMMIT="thread")
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert arrived_once(smtp_server, ["alex@example.org"])
+    assert statuses() == ["sent"]
 
 
 def test_none_after_commit_leaves_delivery_to_send_mail(app, smtp_server):
