@@ -1,9 +1,10 @@
 """A real SMTP server on loopback for the email tests (aiosmtpd, on a free port): it keeps
 every message it accepts, can refuse chosen recipients (a bounced address) or put them off
-(a 4xx reply: try later), can answer slowly (a server slower than the app's timeout), and
-can be stopped and started again on the same port (a mail server that is down). With
-``security`` "starttls" or "tls" it speaks TLS with a certificate from a test CA
-(``ca``), and with ``login`` it requires that user name and password."""
+(a 4xx reply: try later), refuse a sender or every message's content, answer slowly (a
+server slower than the app's timeout), hang up after each message, and be stopped and
+started again on the same port (a mail server that is down). With ``security``
+"starttls" or "tls" it speaks TLS with a certificate from a test CA (``ca``), and with
+``login`` it requires that user name and password."""
 
 from __future__ import annotations
 
@@ -24,6 +25,13 @@ class _Handler:
     def __init__(self, server: SMTPServer):
         self.server = server
 
+    async def handle_MAIL(self, smtp, session, envelope, address, mail_options):  # noqa: N802
+        if address.lower() in self.server.refused_senders:
+            return "550 5.7.1 Sender not allowed"
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, smtp, session, envelope, address, rcpt_options):  # noqa: N802
         if self.server.delay:
             await asyncio.sleep(self.server.delay)
@@ -41,6 +49,8 @@ class _Handler:
 
     async def handle_DATA(self, smtp, session, envelope):  # noqa: N802
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        if self.server.reject_content:
+            return "554 5.6.0 Message content rejected"
         self.server.received.append((list(envelope.rcpt_tos), message))
         if self.server.hang_up_after_each:
             # After the reply is written: the client finds out at its next command.
@@ -57,6 +67,8 @@ class SMTPServer:
         self.received: list[tuple[list[str], EmailMessage]] = []
         self.refused: set[str] = set()
         self.deferred: set[str] = set()
+        self.refused_senders: set[str] = set()  # MAIL FROM answered with 550
+        self.reject_content = False  # every DATA answered with 554
         # Seconds the server waits before answering each recipient.
         self.delay: float = 0
         # Close the connection after each message (as servers limiting a connection do).

@@ -131,13 +131,14 @@ class SMTPTransport:
     def __init__(self, config):
         self.host, self.port = config["MAIL_SERVER"], int(config["MAIL_PORT"])
         self.security = str(config["MAIL_SECURITY"]).strip().lower()
+        if self.security not in ("starttls", "tls", "none"):
+            # The practice's setting, not the messages': the run stops, nothing is lost.
+            raise Permanent("MAIL_SECURITY must be starttls, tls or none")
         self.timeout = float(config["MAIL_TIMEOUT_SECONDS"])
         self.username, self.password = config["MAIL_USERNAME"], config["MAIL_PASSWORD"]
         self.smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
-        if self.security not in ("starttls", "tls", "none"):
-            raise Temporary("MAIL_SECURITY must be starttls, tls or none", stop=True)
         smtp = None
         try:
             if self.security == "tls":
@@ -171,11 +172,15 @@ class SMTPTransport:
                 # The server dropped a connection kept from the last message: once more.
             except smtplib.SMTPRecipientsRefused as error:
                 _reply(error, _recipient_code(error))
-            except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
-                # 552 at MAIL FROM is the message's size; any other refused sender is the
-                # practice's setting, which may be fixed before the attempts run out.
-                permanent = isinstance(error, smtplib.SMTPDataError) or error.smtp_code == 552
-                _reply(error, error.smtp_code, permanent_5xx=permanent)
+            except smtplib.SMTPDataError as error:
+                _reply(error, error.smtp_code)
+            except smtplib.SMTPSenderRefused as error:
+                # 552 at MAIL FROM is this message's size. Any other refusal of the sender
+                # is the practice's setting (MAIL_FROM, the account), the same for every
+                # message: stop, and let the attempts run out only if it stays wrong.
+                if error.smtp_code == 552:
+                    _reply(error, error.smtp_code)
+                raise Temporary(describe(error), stop=True) from None
             except smtplib.SMTPNotSupportedError as error:
                 # An address that needs SMTPUTF8 on a server without it.
                 raise Permanent(describe(error)) from None
@@ -192,8 +197,9 @@ class SMTPTransport:
             self.smtp = None
 
 
-def _reply(error: smtplib.SMTPException, code: int | None, *, permanent_5xx: bool = True):
-    if code is not None and 500 <= code < 600 and permanent_5xx:
+def _reply(error: smtplib.SMTPException, code: int | None):
+    """5xx: this message is refused for good; 4xx: try it again later."""
+    if code is not None and 500 <= code < 600:
         raise Permanent(describe(error)) from None
     raise Temporary(describe(error)) from None
 

@@ -258,6 +258,37 @@ def test_a_server_that_hangs_up_after_each_message_is_called_again(app, smtp_ser
     assert all(len(smtp_server.messages_to(f"person{n}@example.net")) == 1 for n in range(3))
 
 
+def test_content_the_server_refuses_fails_at_once(app, smtp_server):
+    smtp_server.reject_content = True
+    message_id = queued("alex@example.org")
+    assert delivery.deliver_due().failed == 1
+    row = state(message_id)
+    assert (row.status, row.last_error, row.text_body) == ("failed", "SMTPDataError 554", None)
+
+
+def test_a_refused_sender_stops_the_run_and_is_tried_again(app, smtp_server):
+    """The practice's sender address or account, not the message: the same for every
+    message, so the run stops rather than spending every message's attempts."""
+    smtp_server.refused_senders.add("no-reply@counsel.invalid")
+    first, second = queued("alex@example.org"), queued("sam@example.org")
+    counts = delivery.deliver_due()
+    assert (counts.sent, counts.retry, counts.failed) == (0, 1, 0)
+    assert state(first).last_error == "SMTPSenderRefused 550"
+    assert (state(second).status, state(second).attempts) == ("queued", 0)
+    smtp_server.refused_senders.clear()
+    with later(minutes=2):
+        assert delivery.deliver_due().sent == 2
+
+
+def test_an_unknown_mail_security_stops_the_run_and_loses_nothing(app, runner, smtp_server):
+    app.config["MAIL_SECURITY"] = "ssl"
+    message_id = queued("alex@example.org")
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 1
+    assert "(MAIL_SECURITY must be starttls, tls or none)" in result.output
+    assert (state(message_id).status, state(message_id).attempts) == ("queued", 0)
+
+
 def test_a_name_with_a_line_break_adds_no_header(app, smtp_server):
     """People's names are never put in a header: To is the bare address."""
     message_id = queued("alex@example.org", name="Alex\r\nBcc: evil@example.org")
