@@ -36,7 +36,7 @@ from sqlalchemy import and_, or_, select, update
 
 from ..extensions import db
 from ..models import OutboxMessage, utcnow
-from . import kinds, tokens, transport
+from . import kinds, outbox, tokens, transport
 
 logger = logging.getLogger("counsel.mail")
 
@@ -44,6 +44,7 @@ logger = logging.getLogger("counsel.mail")
 # seconds (MAIL_TIMEOUT_SECONDS bounds each step), and each is claimed just before it goes.
 STALE = timedelta(minutes=10)
 PAGE = 100
+CHANGED = ("Not sent: the person's address or email choices changed after it was queued")
 LONGEST_WAIT = timedelta(hours=6)
 
 
@@ -142,6 +143,9 @@ class _Run:
         if row.attempts > self.limit:  # a sender stopped mid-message on its last attempt
             self.finish(row, "failed", "Given up: the sender stopped while sending it")
             return True
+        if not _still_wanted(row):
+            self.finish(row, "failed", CHANGED)
+            return True
         try:
             message = transport.build(row, mail_from=current_app.config["MAIL_FROM"],
                                       unsubscribe_url=_unsubscribe_url(row))
@@ -201,6 +205,16 @@ class _Run:
             logger.warning("Email %s: another sender took it over before its outcome was "
                            "stored.", message_id)
         return done
+
+
+def _still_wanted(row: OutboxMessage) -> bool:
+    """Whether the person would still get this message, were it queued now. A client who
+    turns email off for their safety (or names a safe address), or anyone who turns the
+    kind off, may do so while a message waits for the next attempt: it must not go."""
+    if outbox.address_for(row.user) != row.to_address:
+        return False
+    kind = kinds.BY_NAME.get(row.kind)
+    return kind is None or outbox.setting(kind, row.user) == "on"
 
 
 def _unsubscribe_url(row: OutboxMessage) -> str | None:

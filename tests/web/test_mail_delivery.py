@@ -13,7 +13,7 @@ import time_machine
 from sqlalchemy import select
 
 from counsel.extensions import db
-from counsel.models import OutboxMessage, utcnow
+from counsel.models import MailPreference, OutboxMessage, utcnow
 from counsel.notifications import background, delivery, kinds, outbox, tokens
 
 from .. import factories
@@ -289,6 +289,34 @@ def test_an_unknown_mail_security_stops_the_run_and_loses_nothing(app, runner, s
     assert (state(message_id).status, state(message_id).attempts) == ("queued", 0)
 
 
+@pytest.mark.parametrize("change", ["no email", "safe address", "turned off", "inactive"])
+def test_a_message_the_person_no_longer_wants_is_not_sent(app, smtp_server, change):
+    """A client who turns email off for their safety while a message waits for its next
+    attempt (the server was down) gets nothing, and a safe address given since gets
+    nothing meant for the old one."""
+    smtp_server.stop()
+    message_id = queued("alex@example.org")
+    delivery.deliver_due()
+    smtp_server.start()
+    user = state(message_id).user
+    if change == "no email":
+        user.client.mail_safety = "none"
+    elif change == "safe address":
+        user.client.mail_safety, user.client.safe_email = "safe_address", "safe@example.org"
+    elif change == "turned off":
+        db.session.add(MailPreference(user_id=user.id, kind="assignment_new", setting="off"))
+    else:
+        user.active = False
+    db.session.commit()
+    with later(minutes=2):
+        counts = delivery.deliver_due()
+    assert (counts.sent, counts.failed) == (0, 1)
+    row = state(message_id)
+    assert (row.status, row.last_error) == ("failed", delivery.CHANGED)
+    assert (row.text_body, row.html_body) == (None, None)
+    assert smtp_server.received == []
+
+
 def test_a_name_with_a_line_break_adds_no_header(app, smtp_server):
     """People's names are never put in a header: To is the bare address."""
     message_id = queued("alex@example.org", name="Alex\r\nBcc: evil@example.org")
@@ -311,10 +339,14 @@ def test_a_name_with_a_line_break_adds_no_header(app, smtp_server):
 ])
 def test_a_header_that_would_hold_a_line_break_or_a_second_address_is_refused(
         app, smtp_server, field, value, error):
-    bad = queued("alex@example.org")
+    """The forms refuse such an address; delivery refuses it again, whatever stored it."""
+    if field == "to_address":
+        bad = queued(value)
+    else:
+        bad = queued("alex@example.org")
+        setattr(state(bad), field, value)
+        db.session.commit()
     queued("sam@example.org")
-    setattr(state(bad), field, value)
-    db.session.commit()
     counts = delivery.deliver_due()
     assert (counts.sent, counts.retry, counts.failed) == (1, 0, 1)
     row = state(bad)
