@@ -52,6 +52,7 @@ class _Handler:
         if self.server.reject_content:
             return "554 5.6.0 Message content rejected"
         self.server.received.append((list(envelope.rcpt_tos), message))
+        self.server.raw.append(envelope.original_content or envelope.content)
         if self.server.hang_up_after_each:
             # After the reply is written: the client finds out at its next command.
             asyncio.get_running_loop().call_soon(smtp.transport.close)
@@ -65,6 +66,7 @@ class SMTPServer:
         self.logins: list[str] = []  # the user names that signed in
         self.port = free_port()
         self.received: list[tuple[list[str], EmailMessage]] = []
+        self.raw: list[bytes] = []  # each accepted message as it came, in the same order
         self.refused: set[str] = set()
         self.deferred: set[str] = set()
         self.refused_senders: set[str] = set()  # MAIL FROM answered with 550

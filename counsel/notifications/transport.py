@@ -22,10 +22,16 @@ from ..models import OutboxMessage, utcnow
 
 logger = logging.getLogger("counsel.mail")
 
+# The parts are encoded for any mail server (7-bit: quoted-printable or base64 where the
+# text needs it, lines of at most 76 characters, RFC 2045).
+POLICY = email.policy.SMTP.clone(cte_type="7bit", max_line_length=76)
+# The message is written out with header lines up to RFC 5322's limit of 998 characters:
+# at 78, the email package would write the long unsubscribe link as RFC 2047 encoded
+# words, which mail clients do not decode in List-Unsubscribe.
+WRITE_POLICY = POLICY.clone(max_line_length=998)
 # Python's email package refuses a header value with a line break inside it, but not one
-# that ends with one ("Subject\r\n"), which would end the headers early: every header value
-# is checked here first.
-POLICY = email.policy.SMTP
+# that ends with one ("Subject\r\n"), which would end the headers early: every header
+# value is checked here first (``_header``).
 
 
 class Permanent(Exception):
@@ -121,6 +127,7 @@ def build(row: OutboxMessage, *, mail_from: str, unsubscribe_url: str | None) ->
     if row.ics:
         message.add_attachment(row.ics, subtype="calendar", filename="appointment.ics",
                                params={"method": "PUBLISH"})
+    message.policy = WRITE_POLICY  # smtplib and as_bytes() write with the message's policy
     return message
 
 

@@ -78,6 +78,10 @@ def test_a_committed_message_arrives_once_with_both_parts_and_its_headers(app, s
     assert got["Auto-Submitted"] == "auto-generated"
     unsubscribe = tokens.unsubscribe_url(user, kinds.kind("assignment_new"))
     assert got["List-Unsubscribe"] == f"<{unsubscribe}>"
+    # As mail clients read it: the link itself on the line, not RFC 2047 encoded words.
+    head = smtp_server.raw[0].split(b"\r\n\r\n")[0]
+    assert f"\r\nList-Unsubscribe: <{unsubscribe}>\r\n".encode() in head
+    assert b"=?" not in head
     assert got["List-Unsubscribe-Post"] is None
     assert got.get_content_type() == "multipart/alternative"
     assert plain(got) == text.strip() and "due 3 December" in plain(got)
@@ -98,6 +102,21 @@ def test_a_committed_message_arrives_once_with_both_parts_and_its_headers(app, s
     again = delivery.deliver_due()
     assert (again.sent, again.retry, again.failed) == (0, 0, 0)
     assert len(smtp_server.received) == 2
+
+
+def test_the_message_is_plain_ascii_in_short_lines_for_any_mail_server(app, smtp_server):
+    app.config.update(PRACTICE_NAME="Cabinet Éloïse — Genève",
+                      MAIL_FROM="Cabinet Éloïse <bonjour@example.org>",
+                      MAIL_SUBJECTS={"assignment_new": "Des nouvelles de votre thérapeute"})
+    queued("alex@example.org")
+    assert delivery.deliver_due().sent == 1
+    raw = smtp_server.raw[0].decode("ascii")  # 7-bit: quoted-printable where needed
+    head, _, body = raw.partition("\r\n\r\n")
+    assert [line for line in body.split("\r\n") if len(line) > 76] == []
+    ((_, got),) = smtp_server.received
+    assert got["Subject"] == "Des nouvelles de votre thérapeute"
+    assert got["From"] == "Cabinet Éloïse <bonjour@example.org>"
+    assert "Cabinet Éloïse — Genève" in plain(got) and "Cabinet Éloïse" in html(got)
 
 
 def test_a_session_reminder_carries_its_calendar_entry(app, smtp_server):
