@@ -138,6 +138,9 @@ def run_worker(app, *options: str, **settings: str) -> subprocess.CompletedProce
     env = clean_environment(COUNSEL_DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
                             COUNSEL_REDIS_URL=app.config["REDIS_URL"],
                             COUNSEL_REPORT_QUEUE=app.config["REPORT_QUEUE"],
+                            # The worker also takes email jobs: from a queue of this test's
+                            # own, never the shared default one.
+                            COUNSEL_MAIL_QUEUE=app.config["REPORT_QUEUE"] + "-mail",
                             COUNSEL_SECRET_KEY="a-secret-key-for-the-worker-subprocess",
                             **settings)
     return subprocess.run([sys.executable, "-m", "flask", "--app", "counsel", "worker",
