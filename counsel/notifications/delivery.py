@@ -16,8 +16,11 @@ Outcomes: sent (bodies cleared: the outbox is not an archive, and invitation and
 links are credentials); a temporary failure (down, slow, 4xx) waits 1, 2, 4... minutes (at
 most 6 hours, with a little jitter) for its next attempt, and after ``MAIL_MAX_ATTEMPTS``
 fails for good; a permanent failure (a refused address, a header that would hold a line
-break) fails at once. ``last_error`` holds the error's type and the server's reply code,
-never an address or a body."""
+break) fails at once, and so does a message the person would no longer get (they turned
+email off, gave a safe address or turned the kind off while it waited). ``last_error``
+holds the error's type and the server's reply code, never an address or a body. A mistake
+in the practice's own settings (MAIL_FROM, MAIL_SECURITY) or a database that cannot be
+reached stops the run and spends no message's attempts."""
 
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ logger = logging.getLogger("counsel.mail")
 # seconds (MAIL_TIMEOUT_SECONDS bounds each step), and each is claimed just before it goes.
 STALE = timedelta(minutes=10)
 PAGE = 100
-CHANGED = ("Not sent: the person's address or email choices changed after it was queued")
+CHANGED = "Not sent: the person's address or email choices changed after it was queued"
 LONGEST_WAIT = timedelta(hours=6)
 
 
