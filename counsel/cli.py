@@ -14,6 +14,7 @@ from .demo_cases import add_demo_cases
 from .extensions import db
 from .library.loader import sync_library
 from .models import Client, User
+from .notifications.reminders import remind_command
 from .reports.cli import report_command
 from .reports.demo import add_demo_report
 from .reports.jobs import worker_command
@@ -136,3 +137,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(worker_command)
     app.cli.add_command(report_command)
+    app.cli.add_command(remind_command)
