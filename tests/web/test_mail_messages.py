@@ -21,7 +21,6 @@ from counsel.models import (
     AgreementFollowUp,
     Assignment,
     Case,
-    Client,
     CounselingSession,
     Draft,
     Exercise,
