@@ -33,6 +33,7 @@ import click
 from flask import current_app
 from sqlalchemy import func, literal, select
 from sqlalchemy.orm import contains_eager, load_only, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..assignments import queries, status
 from ..clock import practice_zone
@@ -85,6 +86,13 @@ def _queued(keys: Iterable[str]) -> set[str]:
                                   .where(OutboxMessage.dedupe_key.in_(keys))))
 
 
+def _known(client: Client) -> Client:
+    """Tell the client's account whose client it is (loaded with it), so queue() asking
+    for the client's safety setting costs no statement."""
+    set_committed_value(client.user, "client", client)
+    return client
+
+
 def _clients_with_work(condition) -> dict[tuple[int, date], Client]:
     """(client id, due date) -> client (with their account) for open work matching
     ``condition``, in one statement."""
@@ -94,7 +102,7 @@ def _clients_with_work(condition) -> dict[tuple[int, date], Client]:
         .where(condition, Assignment.status.in_(status.OPEN), User.active.is_(True))
         .distinct().options(contains_eager(Client.user))
         .order_by(Client.id, Assignment.due_date)).all()
-    return {(client.id, due): client for client, due in rows}
+    return {(client.id, due): _known(client) for client, due in rows}
 
 
 def work_due(run: Run) -> int:
@@ -136,7 +144,7 @@ def session_reminders(run: Run) -> int:
                  selectinload(CounselingSession.attendees).joinedload(SessionAttendee.client)
                  .joinedload(Client.user))
         .order_by(CounselingSession.starts_at, CounselingSession.id)).all()
-    wanted = [(session, attendee.client, f"session_reminder:{session.id}:"
+    wanted = [(session, _known(attendee.client), f"session_reminder:{session.id}:"
                f"{attendee.client_id}:{session.starts_at:%Y%m%dT%H%MZ}")
               for session in sessions for attendee in session.attendees]
     done = _queued(key for _, _, key in wanted)
