@@ -239,6 +239,10 @@ def test_the_digest_counts_what_waits_and_is_skipped_when_nothing_does(app, peop
                  "Sessions today: 2", "Sessions waiting to be signed: 1"):
         assert line in body
     assert "since the last digest" not in body  # submissions are sent at once for them
+    (row,) = outbox("daily_digest")
+    assert ("What waits for you today:\n\n- Work waiting for your review: 1\n"
+            "- Overdue assignments: 1\n- Sessions today: 2\n- Sessions waiting to be signed: 1"
+            "\n\nYour dashboard: https://counsel.example.org/dashboard/\n\n") in row.text_body
     assert not smtp_server.messages_to(other.email)  # nothing waits for the other counselor
     assert smtp_server.messages_to(counselor.email)[-1]["Subject"] == "What waits for you today"
 
