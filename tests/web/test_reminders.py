@@ -336,3 +336,22 @@ def test_a_failing_reminder_does_not_stop_the_others(app, people, runner, monkey
     assert "broken: failed" in result.output and "work_overdue: 1 queued" in result.output
     assert [m.kind for m in outbox()] == ["work_due", "work_overdue"]
     assert db.session.scalar(select(func.count()).select_from(Assignment)) == 2
+
+
+@pytest.mark.parametrize("kind", ["work_due", "work_overdue", "session_reminder",
+                                  "daily_digest"])
+def test_a_reminder_turned_off_is_not_queued_and_the_others_are(app, people, kind):
+    from counsel.models import MailPreference
+
+    alex, counselor = people["alex"], people["counselor"]
+    user = counselor if kind == "daily_digest" else alex.user
+    db.session.add(MailPreference(user_id=user.id, kind=kind, setting="off"))
+    work(alex, DAY + timedelta(days=1))
+    work(alex, DAY - timedelta(days=1))
+    couple_session(people, at(DAY, 18))
+    with time_machine.travel(at(DAY, 9), tick=False):
+        counts = reminders.remind()
+    queued = {m.kind for m in outbox() if m.user_id == user.id}
+    assert kind not in queued and counts[kind] == (1 if kind == "session_reminder" else 0)
+    others = {"work_due", "work_overdue", "session_reminder"} - {kind}
+    assert others <= {m.kind for m in outbox() if m.user_id == alex.user.id}
