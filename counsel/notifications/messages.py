@@ -67,7 +67,10 @@ def notify_invitation(user: User, token: str) -> OutboxMessage | None:
         return None
     return outbox.queue("invitation", user, context={
         "invitation_url": absolute_url("auth.accept_invitation", token=token),
-        "days": current_app.config["INVITATION_DAYS"], "role": user.role})
+        "days": current_app.config["INVITATION_DAYS"], "role": user.role,
+        # A new link for someone who has a password already (the counselor's or admin's
+        # "new link" button): earlier links stop working.
+        "again": user.password_hash is not None})
 
 
 def assignment_given(assignment: Assignment) -> OutboxMessage | None:

@@ -86,6 +86,17 @@ def test_a_new_client_gets_their_invitation_link_and_it_works(app, people, smtp_
     assert client.get(link.removeprefix(BASE)).status_code == 200
 
 
+def test_a_new_link_for_someone_with_a_password_says_it_is_a_new_link(app, people, auth,
+                                                                      smtp_server, client):
+    auth.login(people["counselor"])
+    response = client.post(f"/clients/{people['alex'].id}/invitation")
+    assert response.status_code == 200
+    deliver_outbox()
+    body = text_of(only(smtp_server, "alex@example.org"))
+    assert "Here is a new link to set your password" in body
+    assert "/invitation/" in body and "invited you" not in body
+
+
 def test_a_counselor_invited_by_the_admin_gets_words_for_a_counselor(app, people, smtp_server):
     from counsel.auth import invitations
 
