@@ -15,6 +15,7 @@ from .extensions import db
 from .library.loader import sync_library
 from .models import Client, User
 from .notifications.delivery import send_mail
+from .notifications.reminders import remind_command
 from .reports.cli import report_command
 from .reports.demo import add_demo_report
 from .reports.jobs import worker_command
@@ -138,3 +139,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(worker_command)
     app.cli.add_command(report_command)
     app.cli.add_command(send_mail)
+    app.cli.add_command(remind_command)

@@ -72,6 +72,10 @@ DEFAULTS = {
     # subject) sets one: discreet, for an inbox someone else may see.
     "MAIL_SUBJECT": "An update from your counselor's practice",
     "MAIL_SUBJECTS": {},
+    # `remind` sends the day's reminders (work due tomorrow, overdue work, the counselors'
+    # digest) on its first run from this hour, practice time; session reminders go 24
+    # hours ahead whatever the hour.
+    "MAIL_REMINDER_HOUR": 8,
     # Delivery is tried this many times, with growing waits, before a message is given up.
     "MAIL_MAX_ATTEMPTS": 8,
     # After a commit that queued mail: "thread" delivers in the background of this process
@@ -112,6 +116,7 @@ def load(app: Flask, test_config: dict | None) -> None:
     app.config["REPORT_PAGE_SIZE"] = _page_size(app.config["REPORT_PAGE_SIZE"])
     for key, least in (("REPORT_TIMEOUT_SECONDS", 1), ("REPORT_MEMORY_MB", 512)):
         app.config[key] = _at_least(key, app.config[key], least)
+    app.config["MAIL_REMINDER_HOUR"] = _hour("MAIL_REMINDER_HOUR", app.config["MAIL_REMINDER_HOUR"])
     if is_production(app):
         check_production(app)
         app.config["SESSION_COOKIE_SECURE"] = True
@@ -158,6 +163,12 @@ def _page_size(value) -> str:
 def _at_least(key: str, value, least: int) -> int | float:
     if isinstance(value, bool) or not isinstance(value, int | float) or value < least:
         raise ConfigError(f"{key} must be a number, at least {least}, not {value!r}")
+    return value
+
+
+def _hour(key: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
+        raise ConfigError(f"{key} must be an hour of the day, 0 to 23, not {value!r}")
     return value
 
 

@@ -24,6 +24,7 @@ from ..models import (
     utcnow,
 )
 from ..models.types import unstorable
+from ..notifications import messages
 from . import status
 
 MAX_ANSWER = 50_000
@@ -97,6 +98,7 @@ def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: dat
     if contact_reason:
         # No client on this row: a partner's own access history must not reveal the flag.
         audit.record("assignment.contact_reason", assignment, actor=counselor)
+    messages.assignment_given(assignment)
     return assignment
 
 
@@ -204,6 +206,7 @@ def submit(author: User, assignment: Assignment, answers, base_version: int | No
     assignment.submission_opened_at = None
     db.session.flush()
     audit.record("revision.submit", revision, client=assignment.client, actor=author)
+    messages.work_submitted(revision)
     return revision
 
 
@@ -324,4 +327,5 @@ def send_review(counselor: User, revision: Revision, *, overall_comment: str | N
     db.session.flush()
     audit.record("review.send", review, client=revision.assignment.client, actor=counselor,
                  detail=decision)
+    messages.review_sent(review)
     return review

@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from .. import audit
 from ..extensions import db
 from ..models import Invitation, User, utcnow
+from ..notifications.messages import notify_invitation
 from . import sessions
 from .passwords import hash_password
 from .sessions import token_hash
@@ -30,6 +31,7 @@ def issue(actor: User, user: User) -> str:
     db.session.add(Invitation(user_id=user.id, token_hash=token_hash(token), created_by_id=actor.id,
                               expires_at=now + timedelta(days=days)))
     audit.record("invitation.issue", user.client or user, actor=actor)
+    notify_invitation(user, token)
     return token
 
 
