@@ -9,7 +9,7 @@ from ..auth import invitations
 from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, choices
 from ..links import absolute_url
 from ..models import Client, User
 from ..notifications import operations as notifications
@@ -105,6 +105,7 @@ def email_safety(client_id):
     or send it to a safe address, at once."""
     client = client_for_counselor(client_id)
     form = SafetyForm(data={"mail_safety": client.mail_safety, "safe_email": client.safe_email})
+    form.mail_safety.choices = choices(notifications.SAFETY_LABELS_FOR_COUNSELOR)
     if form.validate_on_submit():
         notifications.set_mail_safety(current_user, client, form.mail_safety.data,
                                       form.safe_email.data)

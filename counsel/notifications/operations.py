@@ -24,6 +24,12 @@ SAFETY_LABELS = {
     "safe_address": "Send email only to a safe address I give here",
     "none": "Send me no email at all",
 }
+# The same choices as the counselor reads them on the client's page.
+SAFETY_LABELS_FOR_COUNSELOR = {
+    "normal": "Email to their sign-in address",
+    "safe_address": "Email only to a safe address they gave",
+    "none": "No email at all",
+}
 # last_error of a waiting message given up because its person no longer wants it.
 WITHDRAWN = "withdrawn: the person's email choices changed"
 
