@@ -182,3 +182,11 @@ def test_reset_and_unsubscribe_tokens_are_kept_out_of_logs():
     line = '"GET /reset-password/s3cret-TOKEN HTTP/1.1" "POST /unsubscribe/abc.def_1 HTTP/1.1"'
     assert redact(line) == ('"GET /reset-password/[redacted] HTTP/1.1" '
                             '"POST /unsubscribe/[redacted] HTTP/1.1"')
+
+
+def test_counselors_and_admins_reset_too_and_land_on_their_home(client, people):
+    for person, home in ((people["counselor"], "/dashboard/"), (people["admin"], "/admin/")):
+        ask(client, person.email)
+        done = client.post(path_of(reset_link(person)), data={"password": NEW, "confirm": NEW})
+        assert done.status_code == 302 and done.location == home
+        client.post("/sign-out")
