@@ -107,6 +107,9 @@ PAGES = [
     Page("report page", "counselor", lambda t: f"/reports/{t.report_id}"),
     Page("report download", "counselor", lambda t: f"/reports/{t.report_id}/pdf"),
     Page("client reports", "partner", lambda t: "/my/reports"),
+    # Email choices (issue 10): each person's own page.
+    Page("email notifications", "counselor", lambda t: "/account/notifications"),
+    Page("client email notifications", "client", lambda t: "/account/notifications"),
 ]
 
 

@@ -5,7 +5,7 @@ import secrets
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from . import audit, backup, config
 from .assignments.demo import add_demo_work
@@ -13,7 +13,7 @@ from .auth.passwords import hash_password, password_problem
 from .demo_cases import add_demo_cases
 from .extensions import db
 from .library.loader import sync_library
-from .models import Client, User
+from .models import Client, OutboxMessage, User
 from .notifications.delivery import send_mail
 from .notifications.reminders import remind_command
 from .reports.cli import report_command
@@ -94,9 +94,30 @@ def demo(password):
     add_demo_cases(people)
     add_demo_report(people["counselor@example.com"])
     db.session.commit()
+    # The logins come last, where `make run` leaves them in view.
+    click.echo(_deliver_demo_mail())
     click.echo("Demo practice ready. Sign in at http://127.0.0.1:5000 with:")
     for email, _name, role, _c in DEMO_PEOPLE:
         click.echo(f"  {role:<10} {email:<24} password: {password}")
+
+
+def _deliver_demo_mail() -> str:
+    """Deliver what the demo's actions queued, and say where it went: without SMTP, .eml
+    files in the outbox folder to open in any mail program."""
+    from .notifications import delivery
+
+    waiting = select(OutboxMessage.id).where(OutboxMessage.status == "queued")
+    queued = list(db.session.scalars(waiting))
+    delivery.deliver_due()
+    db.session.expire_all()
+    sent = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+        OutboxMessage.id.in_(queued), OutboxMessage.status == "sent")) if queued else 0
+    if current_app.config["MAIL_SERVER"]:
+        return f"{sent} emails sent through {current_app.config['MAIL_SERVER']}."
+    folder = current_app.config["MAIL_OUTBOX_DIR"] or os.path.join(current_app.instance_path,
+                                                                    "outbox")
+    shown = os.path.relpath(folder) if folder.startswith(os.getcwd()) else folder
+    return f"{sent} emails written to {shown.rstrip('/')}/"
 
 
 @click.command("backup")

@@ -68,10 +68,11 @@ def storable(form, field):
         raise StopValidation(str(error)) from None
 
 
-def email_field(label="Email address", **kwargs):
+def email_field(label="Email address", *, optional=False, **kwargs):
+    """An email address, trimmed and lowercased; ``optional`` lets it be left empty."""
     return EmailField(
         label,
-        validators=[storable, Length(max=254),
+        validators=[*([Optional()] if optional else []), storable, Length(max=254),
                     Email(message="Enter an email address like name@example.com.",
                           check_deliverability=False)],
         filters=[lambda v: v.strip().lower() if v else v],

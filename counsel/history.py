@@ -132,6 +132,14 @@ PHRASES = {
     "report.download": ("view", "downloaded {record}"),
     "report.share": ("change", "marked {record} as shared at a session"),
     "reports.view": ("view", "opened the list of their progress reports"),
+    # email: choices, unsubscribe links, the client's email safety, password resets
+    "mail.preferences": ("account", "changed which emails they get"),
+    "mail.unsubscribe": ("account", "stopped one kind of email with its unsubscribe link"),
+    "client.mail_safety": ("change", "changed the client's email safety setting"),
+    "auth.reset_issue": ("account", "asked for a password reset link by email"),
+    "auth.reset_request": ("account", "asked for a password reset link for an address with "
+                                      "no active account"),
+    "auth.password_reset": ("account", "set a new password with a reset link"),
     "consents.view": ("view", "read a request to quote their work in a progress report"),
 }
 # The same action, when it did not succeed.
@@ -139,7 +147,7 @@ FAILED = {
     "auth.sign_in": "tried to sign in with the wrong password",
     "auth.password_change": "entered a wrong current password",
 }
-ACCOUNT_PREFIXES = ("auth.", "invitation.", "account.", "access.")
+ACCOUNT_PREFIXES = ("auth.", "invitation.", "account.", "access.", "mail.")
 
 
 def describe(action: str, outcome: str, record: str | None) -> str:

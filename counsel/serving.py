@@ -9,9 +9,11 @@ from flask import Flask
 from werkzeug.exceptions import SecurityError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-# /invitation/<token> (and the counselor's /calendar/<token>.ics) in a request line, a path
-# or a Referer: the token is a live credential.
-TOKEN_IN_PATH = re.compile(r"(/invitation/|/calendar/)[^/?#\s\"']+")
+# /invitation/<token>, /reset-password/<token>, /unsubscribe/<token> (and the counselor's
+# /calendar/<token>.ics) in a request line, a path or a Referer: the token is a live
+# credential.
+TOKEN_IN_PATH = re.compile(r"(/invitation/|/reset-password/|/unsubscribe/|/calendar/)"
+                           r"[^/?#\s\"']+")
 REDACTED = r"\1[redacted]"
 # Loggers that can print a request's path: the dev server's access log, the app's own
 # "Exception on /path" lines, and gunicorn's (see counsel/gunicorn_conf.py).

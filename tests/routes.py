@@ -4,7 +4,8 @@ tests the moment it exists."""
 from werkzeug.routing import IntegerConverter, Rule
 
 PUBLIC = {"auth.sign_in", "auth.accept_invitation", "static", "web.health", "web.favicon",
-          "session_log.calendar_feed"}
+          "session_log.calendar_feed", "auth.forgot_password", "auth.reset_password",
+          "notifications.unsubscribe"}
 
 
 def sample_url(rule: Rule, ids: dict | None = None) -> str:
@@ -35,7 +36,8 @@ def protected_rules(app):
 
 
 def endpoint_role(endpoint: str) -> str | None:
-    """Which role a blueprint is for; None for pages every signed-in person may open."""
+    """Which role a blueprint is for; None for pages every signed-in person may open (the
+    notifications blueprint's preferences page is each person's own)."""
     return {"dashboard": "counselor", "clients": "counselor", "library": "counselor",
             "assignments": "counselor", "cases": "counselor", "session_log": "counselor",
             "reports": "counselor", "admin": "admin", "portal": "client"}.get(

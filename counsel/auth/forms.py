@@ -50,3 +50,7 @@ class ChangePasswordForm(NewPasswordForm):
         validators=[InputRequired(message="Enter your current password."), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = email_field(description="The address you sign in with.")

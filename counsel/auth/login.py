@@ -9,7 +9,8 @@ from ..rescue import rescue
 from . import sessions
 
 PUBLIC_ENDPOINTS = {"auth.sign_in", "auth.accept_invitation", "static", "web.health",
-                    "web.favicon",
+                    "web.favicon", "auth.forgot_password", "auth.reset_password",
+                    "notifications.unsubscribe",  # the signed link is the key
                     "session_log.calendar_feed"}  # a calendar app: the secret URL is the key
 
 

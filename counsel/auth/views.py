@@ -8,8 +8,8 @@ from .. import audit
 from ..extensions import db, limiter
 from ..forms import EmptyForm
 from ..models import User
-from . import bp, invitations, sessions, throttle
-from .forms import ChangePasswordForm, NewPasswordForm, SignInForm
+from . import bp, invitations, reset, sessions, throttle
+from .forms import ChangePasswordForm, ForgotPasswordForm, NewPasswordForm, SignInForm
 from .passwords import hash_password, verify_password
 
 
@@ -92,6 +92,41 @@ def accept_invitation(token):
         flash("Welcome. Your password is set and you are signed in.", "success")
         return redirect(home_for(user))
     return render_template("auth/accept_invitation.html", form=form, user=user)
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    """The same page, status and work whether or not the address has an account; counted
+    against the address and the requester like sign-in (SECURITY.md 2-3)."""
+    form = ForgotPasswordForm()
+    if request.method == "POST":
+        email = (request.form.get("email") or "").strip().lower()[:254]
+        throttle.attempt("reset", "address:" + throttle.address(), "account:" + email)
+    if form.validate_on_submit():
+        reset.request_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/reset_sent.html", email=form.email.data)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def reset_password(token):
+    """A reset link from the email: unknown, used, expired, replaced links and invitation
+    links all get the same 404 page. Saving signs out every other session."""
+    link = invitations.find_usable(token, purpose="reset")
+    if link is None:
+        return render_template("auth/reset_unusable.html"), 404
+    user = link.user
+    form = NewPasswordForm(email=user.email, name=user.name)
+    if form.validate_on_submit():
+        invitations.accept(link, form.password.data)
+        _begin_session(user, "auth.sign_in")
+        db.session.commit()
+        flash("Your new password is saved and you are signed in. Every other device has been "
+              "signed out.", "success")
+        return redirect(home_for(user))
+    return render_template("auth/reset_password.html", form=form, user=user)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

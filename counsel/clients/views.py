@@ -9,9 +9,11 @@ from ..auth import invitations
 from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
-from ..forms import EmptyForm
+from ..forms import EmptyForm, choices
 from ..links import absolute_url
 from ..models import Client, User
+from ..notifications import operations as notifications
+from ..notifications.forms import SafetyForm
 from ..paging import paged, requested_page
 from ..permissions import caseload_query, client_for_counselor
 from ..search import person_matches
@@ -95,6 +97,25 @@ def edit(client_id):
     audit.record("client.view", client)
     db.session.commit()
     return render_template("clients/form.html", form=form, client=client)
+
+
+@bp.route("/<int:client_id>/email-safety", methods=["GET", "POST"])
+def email_safety(client_id):
+    """The counselor may learn of danger in a session: they can stop the client's email,
+    or send it to a safe address, at once."""
+    client = client_for_counselor(client_id)
+    form = SafetyForm(data={"mail_safety": client.mail_safety, "safe_email": client.safe_email})
+    form.mail_safety.choices = choices(notifications.SAFETY_LABELS_FOR_COUNSELOR)
+    if form.validate_on_submit():
+        notifications.set_mail_safety(current_user, client, form.mail_safety.data,
+                                      form.safe_email.data)
+        db.session.commit()
+        flash(f"Email safety for {client.display_name} is saved. It applies at once.", "success")
+        return redirect(url_for(".show", client_id=client.id))
+    audit.record("client.view", client)  # the page shows the client's addresses
+    db.session.commit()
+    return render_template("clients/email_safety.html", form=form, client=client), \
+        422 if request.method == "POST" else 200
 
 
 @bp.post("/<int:client_id>/invitation")

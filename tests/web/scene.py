@@ -163,6 +163,7 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "report prepare": f"/cases/{scene['couple'].id}/report",
             "report preview": f"/cases/{scene['couple'].id}/report/preview?audience=joint",
             "report": f"/reports/{scene['report'].id}",
+            "client email safety": f"/clients/{c}/email-safety",
         },
         "client": {
             "home": "/my/",
@@ -177,6 +178,7 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "agreements": "/my/agreements",
             "shared with you": "/my/shared",
             "shared item": f"/my/shared/{scene['partner_share'].id}",
+            "email notifications": "/account/notifications",
         },
     }
 

@@ -22,6 +22,9 @@ FORMS = {
                   ("/cases/new", ("name", "partner_one", "partner_two")),
                   ("/account/password", ("current", "password", "confirm"))],
     "admin": [("/admin/counselors/new", ("name", "email"))],
+    "client": [("/account/notifications", ("mail_safety", "safe_email", "assignment_new",
+                                           "review_sent", "work_due"))],
+    "anonymous": [("/forgot-password", ("email",))],
 }
 
 SETTINGS = settings(max_examples=25, deadline=None,
@@ -33,7 +36,8 @@ SETTINGS = settings(max_examples=25, deadline=None,
 def test_counselor_and_admin_forms_never_fail(app, people, values):
     for role, forms in FORMS.items():
         client = app.test_client()
-        Auth(client).login(people[role])
+        if role != "anonymous":
+            Auth(client).login(people[role] if role != "client" else people["alex"].user)
         for url, fields in forms:
             response = client.post(url, data=dict(zip(fields, values, strict=False)))
             assert response.status_code < 500, (url, response.status_code)
@@ -49,8 +53,10 @@ def test_sign_in_never_fails(app, email, password):
 @SETTINGS
 @given(token=st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=500))
 def test_invitation_urls_never_fail(app, token):
-    response = app.test_client().get("/invitation/" + token.replace("/", "_").replace("?", "_"))
-    assert response.status_code in (200, 404, 308)
+    token = token.replace("/", "_").replace("?", "_")
+    for prefix in ("/invitation/", "/reset-password/", "/unsubscribe/"):
+        response = app.test_client().get(prefix + token)
+        assert response.status_code in (200, 404, 308), prefix
 
 
 unicode_text = st.text(alphabet=st.characters(blacklist_categories=["Cs"],
@@ -135,12 +141,18 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "contact_reason",
                # the progress reports' forms
                "since", "until", "audience", "excerpts", "narrative", "next_steps",
-               "version", "session_id"]
+               "version", "session_id",
+               # email choices and a client's email safety
+               "assignment_new", "review_sent", "work_due", "work_overdue",
+               "session_reminder", "work_submitted", "daily_digest", "mail_safety",
+               "safe_email"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01",
                                                      "joint", "counselor", "partner:1",
-                                                     "preview", "ask", "agreed", "declined"])
+                                                     "preview", "ask", "agreed", "declined",
+                                                     "on", "off", "digest", "none",
+                                                     "safe_address", "normal"])
 form_bodies = st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), form_values,
                               max_size=8)
 bodies = st.tuples(st.just("json"), json_bodies) | st.tuples(st.just("form"), form_bodies)
@@ -162,6 +174,8 @@ def seeded(app, people):
         Share,
         utcnow,
     )
+    from counsel.notifications import kinds
+    from counsel.notifications.tokens import unsubscribe_token
 
     from .workflow import letter
 
@@ -182,6 +196,9 @@ def seeded(app, people):
     db.session.add(share)
     db.session.flush()
     token = invitations.issue(people["counselor"], newcomer.user)
+    tokens = {"auth.reset_password": invitations.issue_reset(people["sam"].user),
+              "notifications.unsubscribe": unsubscribe_token(people["alex"].user,
+                                                             kinds.kind("review_sent"))}
     case = factories.CaseFactory(partners=[people["alex"], people["sam"]],
                                  counselor=people["counselor"])
     session = factories.CounselingSessionFactory(case=case)
@@ -201,7 +218,7 @@ def seeded(app, people):
                     "case_id": case.id, "session_id": session.id,
                     "agreement_id": agreement.id, "report_id": report.id,
                     "consent_id": consent.id},
-            "token": token}
+            "token": token, "tokens": tokens}
 
 
 def _post_urls(app, seeded, data):
@@ -220,7 +237,7 @@ def _post_urls(app, seeded, data):
             elif isinstance(converter, AnyConverter):
                 values[name] = data.draw(st.sampled_from(sorted(converter.items)))
             else:
-                values[name] = seeded["token"]
+                values[name] = seeded["tokens"].get(rule.endpoint, seeded["token"])
         urls.append(rule.build(values)[1])
     return sorted(urls, key=lambda url: url == "/sign-out")
 

@@ -32,6 +32,7 @@ AUDITED = {
     ("counselor", "case edit"): ("case.view", "case"),
     ("counselor", "case safety"): ("case.view", "case"),
     ("counselor", "screening form"): ("case.view", "case"),
+    ("counselor", "client email safety"): ("client.view", "client"),
     ("client", "home"): ("portal.home.view", "client"),
     ("client", "access"): ("client.access_history.view", "client"),
     ("client", "work"): ("assignment.view", "reviewed"),
@@ -46,6 +47,9 @@ AUDITED = {
     ("client", "shared item"): ("share.view", "shared by sam"),
 }
 
+# Pages in scene.pages that show no clinical text and write no row: the person's own email
+# choices.
+OWN_SETTINGS = {("client", "email notifications")}
 # GET pages of the counselor and client blueprints that show no clinical text.
 NOT_CLINICAL = {
     "library.index", "library.show", "library.new", "library.edit", "library.copy",  # exercises
@@ -193,3 +197,47 @@ def test_review_page_shown_again_after_a_refusal_is_audited(client, auth, people
     views = [r for r in new_rows(before) if r.action == "revision.view"]
     assert [(r.target_id, r.client_id) for r in views] == [
         (str(scene["waiting"].revisions[0].id), scene["alex"].id)]
+
+
+def test_every_listed_page_is_audited_or_the_persons_own_settings():
+    row = SimpleNamespace(id=1)
+    listed = {(role, name) for role, urls in scenes.pages(scenes.sample(row)).items()
+              for name in urls}
+    reports = {("counselor", page) for page, *_ in REPORT_PAGES}  # a row for each partner
+    assert listed - set(AUDITED) - reports == OWN_SETTINGS
+
+
+def test_email_and_reset_actions_are_recorded_and_read_in_plain_words(client, auth, people):
+    """Choices, unsubscribing, email safety and password resets each leave a row naming
+    who did it to whose record, and the client's access history says what happened."""
+    from counsel.notifications import kinds, tokens
+
+    alex, counselor = people["alex"], people["counselor"]
+    unsubscribe = tokens.unsubscribe_url(alex.user, kinds.kind("work_due")).split("/", 3)[3]
+    before = last_id()
+    client.post("/" + unsubscribe)
+    client.post("/forgot-password", data={"email": alex.email})
+    client.post("/forgot-password", data={"email": "nobody@example.org"})
+    auth.login(counselor)
+    client.post(f"/clients/{alex.id}/email-safety", data={"mail_safety": "none"})
+    client.post("/sign-out")
+    auth.login(alex.user)
+    client.post("/account/notifications", data={
+        "mail_safety": "normal", "assignment_new": "off", "review_sent": "on",
+        "work_due": "off", "work_overdue": "on", "session_reminder": "on"})
+    rows = [(r.action, r.actor_id, r.client_id, r.outcome) for r in new_rows(before)
+            if not r.action.startswith(("auth.sign_", "client.view", "portal."))]
+    assert rows == [
+        ("mail.unsubscribe", alex.user_id, alex.id, "success"),
+        ("auth.reset_issue", None, alex.id, "success"),
+        ("auth.reset_request", None, None, "no_account"),
+        ("client.mail_safety", counselor.id, alex.id, "success"),
+        ("mail.preferences", alex.user_id, alex.id, "success"),
+        ("client.mail_safety", alex.user_id, alex.id, "success"),
+    ]
+    history = client.get("/my/access").text
+    for words in ("stopped one kind of email with its unsubscribe link",
+                  "asked for a password reset link by email",
+                  "changed the client&#39;s email safety setting",
+                  "changed which emails they get"):
+        assert words in history, words

@@ -44,3 +44,17 @@ def test_create_user_asks_for_the_password(app, runner):
     twice = runner.invoke(args=["create-user", "--role", "admin", "--email", "boss@example.org"],
                           input="a strong admin password\na strong admin password\n")
     assert twice.exit_code != 0 and "already has an account" in twice.output
+
+
+def test_demo_leaves_its_messages_in_the_outbox_folder(app, runner, tmp_path):
+    """Without SMTP, what the demo's actions queued is written as .eml files, and the
+    command says how many and where (issue 10, Demo)."""
+    import re
+
+    app.config.update(MAIL_SERVER="", MAIL_OUTBOX_DIR=str(tmp_path))
+    result = runner.invoke(args=["demo", "--password", "demo password 123"])
+    assert result.exit_code == 0, result.output
+    said = re.search(r"(\d+) emails written to (\S+)/\n", result.output)
+    assert said and said.group(2) == str(tmp_path), result.output
+    written = sorted(tmp_path.rglob("*.eml"))
+    assert int(said.group(1)) == len(written) > 0

@@ -62,6 +62,7 @@ SHOWN = {
                                       "perspectives", "acknowledged", "nextsteps", "steps",
                                       "agreement", "followup", "narrative", "reportsteps"],
     ("counselor", "report"): ["case", "cname"],
+    ("counselor", "client email safety"): ["name", "pref"],
     ("client", "home"): ["pref", "title"],
     ("client", "access"): ["cname"],
     ("client", "work"): ["cname", "note", "answer", *EXERCISE, *FEEDBACK],
@@ -75,6 +76,7 @@ SHOWN = {
     ("client", "agreements"): ["agreement", "followup"],
     ("client", "shared with you"): ["title"],
     ("client", "shared item"): ["title", "prompt1", "prompt2", "samanswer"],
+    ("client", "email notifications"): [],  # the person's own address and choices only
 }
 
 

@@ -157,7 +157,19 @@ PAGES = [
      lambda w: f"/cases/{w['couple_case']}/report/preview?audience=counselor", None),
     ("report page", "counselor", lambda w: f"/reports/{w['report']}", None),
     ("report download", "counselor", lambda w: f"/reports/{w['report']}/pdf", None),
+    ("email notifications", "counselor", lambda w: "/account/notifications", None),
+    ("client's email safety", "counselor", lambda w: f"/clients/{w['client_id']}/email-safety",
+     None),
+    ("client email notifications", "client", lambda w: "/account/notifications", None),
+    ("unsubscribe", "client", lambda w: _unsubscribe(w), None),
+    ("forgot password", "client", lambda w: "/forgot-password", None),
 ]
+
+
+def _unsubscribe(w):
+    from counsel.notifications import kinds, tokens
+
+    return "/unsubscribe/" + tokens.unsubscribe_token(w["client"], kinds.kind("review_sent"))
 
 
 @contextmanager
