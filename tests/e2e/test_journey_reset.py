@@ -2,16 +2,16 @@
 the email → a new password → signed in; then the Email notifications page and an
 unsubscribe link. Every page is checked with axe-core.
 
-The link is read from the queued message's text (outbox_messages.text_body): the same text
-the delivered email carries."""
+The live app delivers its email after each commit (its delivery thread) to a real SMTP
+server on loopback, and the links are read from the emails that server received."""
 
 import re
+import time
 
+import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from counsel.extensions import db
-from counsel.models import OutboxMessage
 from counsel.notifications import outbox
 
 from .. import factories
@@ -19,18 +19,24 @@ from .. import factories
 NEW = "quiet harbour lanterns at dusk"
 
 
-def emailed_link(user, kind: str, pattern: str) -> str:
-    """The link of ``pattern`` in the newest message of ``kind`` queued for ``user``."""
-    db.session.expire_all()
-    message = db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.user_id == user.id, OutboxMessage.kind == kind)
-        .order_by(OutboxMessage.id.desc())).first()
-    assert message is not None, f"no {kind} message for {user.email}"
-    return re.search(pattern, message.text_body).group(0)
+@pytest.fixture
+def mailing_app(live_app, live_url, smtp_server):
+    """The live app, sending its email to ``smtp_server`` right after each commit."""
+    live_app.config.update(smtp_server.config, BASE_URL=live_url, MAIL_AFTER_COMMIT="thread")
+    return live_app
 
 
-def test_forgot_password_then_email_choices(live_app, live_url, page, a11y):
-    live_app.config["BASE_URL"] = live_url
+def emailed_link(smtp_server, address: str, pattern: str, *, count: int) -> str:
+    """The link of ``pattern`` in the ``count``-th email ``address`` received (waits for it)."""
+    deadline = time.monotonic() + 15
+    while len(smtp_server.messages_to(address)) < count:
+        assert time.monotonic() < deadline, f"email {count} to {address} never arrived"
+        time.sleep(0.1)
+    message = smtp_server.messages_to(address)[count - 1]
+    return re.search(pattern, smtp_server.text_of(message)).group(0)
+
+
+def test_forgot_password_then_email_choices(mailing_app, live_url, smtp_server, page, a11y):
     casey = factories.ClientFactory(user__email="casey@example.org", user__name="Casey Morgan",
                                     preferred_name="Casey")
     db.session.commit()
@@ -47,7 +53,8 @@ def test_forgot_password_then_email_choices(live_app, live_url, page, a11y):
     expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
     a11y.check(page)
 
-    link = emailed_link(casey.user, "password_reset", r"https?://\S+/reset-password/[\w-]+")
+    link = emailed_link(smtp_server, "casey@example.org", r"https?://\S+/reset-password/[\w-]+",
+                        count=1)
     assert link.startswith(live_url)
     page.goto(link)
     expect(page.get_by_role("heading", name="Choose a new password")).to_be_visible()
@@ -91,7 +98,8 @@ def test_forgot_password_then_email_choices(live_app, live_url, page, a11y):
     message = outbox.queue("review_sent", casey.user, context={"portal_url": live_url + "/my/"})
     db.session.commit()
     assert message.to_address == "casey.safe@example.net"
-    unsubscribe = emailed_link(casey.user, "review_sent", r"https?://\S+/unsubscribe/\S+")
+    unsubscribe = emailed_link(smtp_server, "casey.safe@example.net",
+                               r"https?://\S+/unsubscribe/[\w.-]+", count=1)
     other = page.context.browser.new_context()
     stranger = other.new_page()
     stranger.goto(unsubscribe)
