@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import EmptyForm, clean_text, email_field
 from ..links import absolute_url
 from ..models import Client, User
+from ..notifications.outbox import address_for
 from ..permissions import one_or_404
 from . import bp
 from .forms import MoveClientsForm
@@ -57,7 +58,8 @@ def new_counselor():
         token = invitations.issue(current_user, user)
         db.session.commit()
         link = absolute_url("auth.accept_invitation", token=token)
-        return render_template("admin/invitation.html", counselor=user, link=link)
+        return render_template("admin/invitation.html", counselor=user, link=link,
+                               emailed_to=address_for(user))
     return render_template("admin/new_counselor.html", form=form)
 
 
@@ -82,7 +84,7 @@ def reinvite_counselor(user_id):
     db.session.commit()
     link = absolute_url("auth.accept_invitation", token=token)
     return render_template("admin/invitation.html", counselor=counselor, link=link,
-                           created=False)
+                           created=False, emailed_to=address_for(counselor))
 
 
 @bp.route("/counselors/<int:user_id>/clients", methods=["GET", "POST"])

@@ -1,9 +1,10 @@
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms import RadioField, StringField
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
-from ..forms import clean_text, email_field, optional_text
+from ..forms import choices, clean_text, email_field, optional_text
+from ..notifications.operations import SAFETY_LABELS_FOR_COUNSELOR
 from .operations import email_problem
 
 
@@ -30,6 +31,29 @@ class ClientForm(FlaskForm):
         problem = email_problem(current_user, field.data, keep_user_id=self._existing_user_id)
         if problem:
             raise ValidationError(problem)
+
+
+class NewClientForm(ClientForm):
+    """Adding a client: their details, and where email may go before the first one (the
+    invitation) is sent. Left out, email goes to the sign-in address."""
+
+    mail_safety = RadioField(
+        "Email safety", choices=choices(SAFETY_LABELS_FOR_COUNSELOR), default="normal",
+        validate_choice=False,
+        validators=[Optional(), AnyOf(list(SAFETY_LABELS_FOR_COUNSELOR),
+                                      message="Choose one of the three options.")],
+        description="If email could put them at risk, choose before the invitation is sent.")
+    safe_email = email_field("Safe email address", optional=True,
+                             description="Only for the second choice: an address they gave as "
+                                         "safe to use.")
+
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.mail_safety.data == "safe_address" and not self.safe_email.data \
+                and not self.safe_email.errors:
+            self.safe_email.errors = ["Enter the safe address, or choose another option."]
+            return False
+        return valid
 
 
 class SearchForm(FlaskForm):

@@ -8,6 +8,7 @@ from ..auth import invitations, sessions
 from ..cases import operations as cases
 from ..extensions import db
 from ..models import Client, User, utcnow
+from ..notifications import operations as notifications
 
 DETAIL_FIELDS = ("phone", "preferred_name", "pronouns")
 
@@ -39,10 +40,11 @@ def email_problem(counselor: User, email: str, *, keep_user_id: int | None = Non
     return ON_YOUR_CASELOAD if owner.counselor_id == counselor.id else NOT_AVAILABLE
 
 
-def add_client(counselor: User, *, name, email, phone=None, preferred_name=None, pronouns=None):
+def add_client(counselor: User, *, name, email, phone=None, preferred_name=None, pronouns=None,
+               mail_safety="normal", safe_email=None):
     """Create the client's account (no password yet), their individual case (named after
-    them, so every piece of their work belongs to a case) and an invitation; returns the
-    client and the invitation."""
+    them, so every piece of their work belongs to a case), their email safety setting, and
+    an invitation, emailed as that setting allows; returns the client and the invitation."""
     user = User(name=name, email=email, role="client")
     client = Client(user=user, counselor_id=counselor.id, phone=phone,
                     preferred_name=preferred_name, pronouns=pronouns)
@@ -50,6 +52,7 @@ def add_client(counselor: User, *, name, email, phone=None, preferred_name=None,
     db.session.flush()
     audit.record("client.create", client, actor=counselor)
     cases.open_case(counselor, (name or "").strip()[:120] or email, [client])
+    notifications.set_mail_safety(counselor, client, mail_safety, safe_email)
     return client, invitations.issue(counselor, user)
 
 

@@ -14,11 +14,12 @@ from ..links import absolute_url
 from ..models import Client, User
 from ..notifications import operations as notifications
 from ..notifications.forms import SafetyForm
+from ..notifications.outbox import address_for
 from ..paging import paged, requested_page
 from ..permissions import caseload_query, client_for_counselor
 from ..search import person_matches
 from . import bp, operations
-from .forms import ClientForm, SearchForm
+from .forms import ClientForm, NewClientForm, SearchForm
 
 PER_PAGE = 50
 CASES_SHOWN = 10
@@ -59,10 +60,12 @@ def index():
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = ClientForm()
+    form = NewClientForm()
     if form.validate_on_submit():
         try:
-            client, token = operations.add_client(current_user, **_client_data(form))
+            client, token = operations.add_client(
+                current_user, **_client_data(form), mail_safety=form.mail_safety.data,
+                safe_email=form.safe_email.data)
             db.session.commit()
             return _show_invitation(client, token, created=True)
         except IntegrityError:
@@ -166,4 +169,5 @@ def _client_data(form: ClientForm) -> dict:
 def _show_invitation(client, token, created):
     """Rendered straight from the POST: the link exists only in this response."""
     link = absolute_url("auth.accept_invitation", token=token)
-    return render_template("clients/invitation.html", client=client, link=link, created=created)
+    return render_template("clients/invitation.html", client=client, link=link, created=created,
+                           emailed_to=address_for(client.user))

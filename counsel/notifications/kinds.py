@@ -29,7 +29,8 @@ class Kind:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("invitation", "Your invitation to set a password", ("client",), optional=False),
+    Kind("invitation", "Your invitation to set a password", ("client", "counselor"),
+         optional=False),
     Kind("password_reset", "Password reset links you ask for",
          ("client", "counselor", "admin"), subject="Your sign-in link", optional=False),
     Kind("assignment_new", "When your counselor gives you new work", ("client",)),

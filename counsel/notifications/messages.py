@@ -14,15 +14,12 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from icalendar import Calendar, Event
 
-from ..auth.sessions import token_hash
 from ..clock import practice_zone
-from ..extensions import db
 from ..links import absolute_url
 from ..models import (
     FORMATS,
     Assignment,
     CounselingSession,
-    Invitation,
     OutboxMessage,
     Review,
     Revision,
@@ -57,14 +54,8 @@ def dashboard_url() -> str:
 
 
 def notify_invitation(user: User, token: str) -> OutboxMessage | None:
-    """The invitation link, for a link issued as an invitation (a password-reset link has
-    its own message): called at the end of ``auth.invitations.issue``."""
-    invitation = next((row for row in db.session.new if isinstance(row, Invitation)
-                       and row.token_hash == token_hash(token)), None)
-    if invitation is None:
-        invitation = db.session.query(Invitation).filter_by(token_hash=token_hash(token)).first()
-    if invitation is None or (invitation.purpose or "invitation") != "invitation":
-        return None
+    """The invitation link (a password-reset link has its own message): called at the end
+    of ``auth.invitations.issue``."""
     return outbox.queue("invitation", user, context={
         "invitation_url": absolute_url("auth.accept_invitation", token=token),
         "days": current_app.config["INVITATION_DAYS"], "role": user.role,

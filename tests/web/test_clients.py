@@ -8,7 +8,7 @@ import time_machine
 from sqlalchemy import select
 
 from counsel.extensions import db
-from counsel.models import AuditEvent, Client, User, utcnow
+from counsel.models import AuditEvent, Client, OutboxMessage, User, utcnow
 
 from ..conftest import PASSWORD
 
@@ -181,3 +181,26 @@ def test_clients_see_only_their_own_portal(client, auth, people, role):
     assert people[role].display_name in page
     other = people["sam" if role == "alex" else "alex"]
     assert other.display_name not in page
+
+
+def test_a_new_clients_email_safety_is_set_before_the_invitation_is_emailed(client, auth, people):
+    auth.login(people["counselor"])
+    kept = {"name": "Robin Vale", "email": "robin@example.org", "mail_safety": "safe_address"}
+    missing = client.post("/clients/new", data=kept)
+    assert missing.status_code == 200 and "Enter the safe address" in missing.text
+    assert 'value="robin@example.org"' in missing.text, "what was typed is kept"
+    added = client.post("/clients/new", data={**kept, "safe_email": "robin.safe@example.net"})
+    assert "emailed this link to robin.safe@example.net" in added.text
+    robin = db.session.scalars(select(Client).join(Client.user).where(
+        User.email == "robin@example.org")).one()
+    assert (robin.mail_safety, robin.safe_email) == ("safe_address", "robin.safe@example.net")
+    (invitation,) = db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == robin.user_id)).all()
+    assert (invitation.kind, invitation.to_address) == ("invitation", "robin.safe@example.net")
+
+    quiet = client.post("/clients/new", data={"name": "Kit Lane", "email": "kit@example.org",
+                                              "mail_safety": "none"})
+    assert "has not emailed this link" in quiet.text
+    kit = db.session.scalars(select(User).where(User.email == "kit@example.org")).one()
+    assert not db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.user_id == kit.id)).all()
