@@ -193,12 +193,15 @@ def test_submissions_in_the_digest_are_counted_there_not_sent_at_once(app, peopl
     db.session.add(MailPreference(user_id=counselor.id, kind="work_submitted",
                                   setting="digest"))
     db.session.commit()
-    submitted(alex)
-    submitted(people["sam"])
-    assert not db.session.scalars(select(OutboxMessage).where(
-        OutboxMessage.kind == "work_submitted")).all()
     morning = datetime.combine(practice_today() + timedelta(days=1), time(9),
                                practice_zone()).astimezone(UTC)
+    # The evening before (whatever time of day the test runs): the first digest counts the
+    # last 24 hours.
+    with time_machine.travel(morning - timedelta(hours=12), tick=False):
+        submitted(alex)
+        submitted(people["sam"])
+    assert not db.session.scalars(select(OutboxMessage).where(
+        OutboxMessage.kind == "work_submitted")).all()
     with time_machine.travel(morning, tick=False):
         reminders.remind()
         deliver_outbox()
