@@ -9,6 +9,7 @@ import shutil
 import uuid
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -21,6 +22,20 @@ from . import factories
 
 PG_URL = os.environ.get("COUNSEL_TEST_DATABASE_URL", "")
 PASSWORD = factories.PASSWORD
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_folder(tmp_path_factory):
+    """Every app the tests make has this run's own instance folder, never the checkout's
+    ``instance/``: what an app keeps there (the development secret, backups) stays in the
+    run's temporary folder, two runs at once (scripts/test-all runs the SQLite and the
+    PostgreSQL pass together) share nothing there, and a developer's
+    ``instance/config.py`` does not reach the tests. (Servers started as subprocesses are
+    configured through the environment alone.)"""
+    folder = tmp_path_factory.mktemp("instance", numbered=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
+        yield folder
 
 
 def _migrate(url: str) -> None:
