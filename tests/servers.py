@@ -34,7 +34,7 @@ def free_port() -> int:
     once (scripts/test-all runs its SQLite and PostgreSQL passes together) are most
     unlikely to draw the same one."""
     top = _ephemeral_ports_start()
-    draw = random.SystemRandom()  # not the seeded global generator: runs would draw alike
+    draw = random.SystemRandom()  # not the global generator, which tests may seed alike
     bottom = max(1024, top - 20000)
     for _ in range(200):
         port = draw.randrange(bottom, top)
