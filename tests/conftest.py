@@ -30,8 +30,9 @@ def instance_folder(tmp_path_factory):
     ``instance/``: what an app keeps there (the development secret, backups) stays in the
     run's temporary folder, two runs at once (scripts/test-all runs the SQLite and the
     PostgreSQL pass together) share nothing there, and a developer's
-    ``instance/config.py`` does not reach the tests. (Servers started as subprocesses are
-    configured through the environment alone.)"""
+    ``instance/config.py`` does not reach the tests. (Servers and commands the tests start
+    as subprocesses still have the checkout's folder: they get what they need through
+    COUNSEL_* settings and must keep any file they write in the test's ``tmp_path``.)"""
     folder = tmp_path_factory.mktemp("instance", numbered=False)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
