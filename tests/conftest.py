@@ -10,6 +10,7 @@ import tempfile
 import uuid
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -24,6 +25,21 @@ PG_URL = os.environ.get("COUNSEL_TEST_DATABASE_URL", "")
 PASSWORD = factories.PASSWORD
 # Email written as files (no SMTP server set) goes here, never into the checkout's instance/.
 MAIL_FOLDER = tempfile.mkdtemp(prefix="counsel-test-outbox-")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_folder(tmp_path_factory):
+    """Every app the tests make has this run's own instance folder, never the checkout's
+    ``instance/``: what an app keeps there (the development secret, backups) stays in the
+    run's temporary folder, two runs at once (scripts/test-all runs the SQLite and the
+    PostgreSQL pass together) share nothing there, and a developer's
+    ``instance/config.py`` does not reach the tests. (Servers and commands the tests start
+    as subprocesses still have the checkout's folder: they get what they need through
+    COUNSEL_* settings and must keep any file they write in the test's ``tmp_path``.)"""
+    folder = tmp_path_factory.mktemp("instance", numbered=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Flask, "auto_find_instance_path", lambda self: str(folder))
+        yield folder
 
 
 def _migrate(url: str) -> None:

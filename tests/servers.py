@@ -4,6 +4,7 @@ Each runs in its own process group and is stopped (never left behind) when the b
 
 import contextlib
 import os
+import random
 import re
 import shutil
 import signal
@@ -18,10 +19,32 @@ DEPLOYING = ROOT / "docs" / "deploying.md"
 PROXY_ADDRESS = "127.0.0.3"  # where nginx connects to gunicorn from, in these tests
 
 
+def _ephemeral_ports_start() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A local port nothing listens on, for a server about to start on it. It is drawn at
+    random from below the kernel's ephemeral range, where neither ``bind(0)`` nor an
+    outgoing connection (this run makes thousands, to PostgreSQL and Redis) takes ports:
+    so the port is not taken between this check and the server's start, and two runs at
+    once (scripts/test-all runs its SQLite and PostgreSQL passes together) are most
+    unlikely to draw the same one."""
+    top = _ephemeral_ports_start()
+    draw = random.SystemRandom()  # not the global generator, which tests may seed alike
+    bottom = max(1024, top - 20000)
+    for _ in range(200):
+        port = draw.randrange(bottom, top)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port between {bottom} and {top}")
 
 
 def clean_environment(**settings: str) -> dict:

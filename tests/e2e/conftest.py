@@ -65,6 +65,9 @@ class Accessibility:
         self.checked = []
 
     def check(self, page):
+        # A click that opens a page returns once the page has started to load: axe must
+        # see all of it (on a busy machine it once ran on a page with no document yet).
+        page.wait_for_load_state()
         results = self.axe.run(page)
         bad = [v for v in results.response["violations"]
                if v["impact"] in ("serious", "critical")]

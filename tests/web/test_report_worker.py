@@ -70,15 +70,27 @@ def queue_name():
         for key in connection.scan_iter(match=pattern, count=1000):
             connection.delete(key)
     connection.srem("rq:queues", queue.key)  # RQ's set of every queue
-    for key in connection.scan_iter(match="rq:worker:*", count=1000):  # ours, now dead
-        if name in (connection.hget(key, "queues") or b"").decode():
-            connection.delete(key)
+    for key in _workers_on(connection, name):  # ours, now dead
+        connection.delete(key, key + b":executions")
     left = [key for pattern in patterns for key in connection.scan_iter(match=pattern)]
     left += [m for m in connection.smembers("rq:queues") if name in m.decode()]
-    left += [key for key in connection.scan_iter(match="rq:worker:*")
-             if name in (connection.hget(key, "queues") or b"").decode()]
+    left += _workers_on(connection, name)
     connection.close()
     assert not left, left
+
+
+def _workers_on(connection: redis.Redis, queue_name: str) -> list[bytes]:
+    """The keys of the RQ workers that listen on ``queue_name``: a worker's hash, skipping
+    the other keys under "rq:worker:" (a worker's executions, a sorted set) and the workers
+    of other tests, which may be at work meanwhile (scripts/test-all runs two passes at
+    once on this Redis)."""
+    workers = []
+    for key in connection.scan_iter(match="rq:worker:*", count=1000):
+        if connection.type(key) != b"hash":
+            continue
+        if queue_name in (connection.hget(key, "queues") or b"").decode().split(","):
+            workers.append(key)
+    return workers
 
 
 @pytest.fixture
