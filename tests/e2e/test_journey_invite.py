@@ -27,7 +27,7 @@ def test_counselor_invites_a_client_who_sets_a_password(live_app, live_url, page
 
     page.get_by_label("Full name").fill("Casey Morgan")
     page.get_by_label("Preferred name (optional)").fill("Casey")
-    page.get_by_label("Email address").fill("casey@example.org")
+    page.get_by_label("Email address", exact=True).fill("casey@example.org")
     page.get_by_role("button", name="Add client and create invitation").click()
     expect(page.get_by_role("heading", name="Client added")).to_be_visible()
     a11y.check(page)

@@ -21,6 +21,7 @@ import secrets
 import ssl
 import subprocess
 import sys
+import time
 import uuid
 from urllib.parse import urlsplit
 
@@ -120,8 +121,12 @@ def flask_cli(env: dict, *args: str) -> None:
     assert done.returncode == 0, f"flask {' '.join(args)}:\n{done.stdout}\n{done.stderr}"
 
 
-def production_environment(base_url, database_url, redis_url, trusted_proxies) -> dict:
+def production_environment(base_url, database_url, redis_url, trusted_proxies,
+                           mail: dict | None = None) -> dict:
+    """Production settings; email goes to the test's SMTP server (``mail``: app settings),
+    delivered after each commit by the gunicorn worker's delivery thread."""
     return clean_environment(
+        **{f"COUNSEL_{key}": str(value) for key, value in (mail or {}).items()},
         COUNSEL_ENV_NAME="Production",  # any case is production
         COUNSEL_SECRET_KEY=secrets.token_urlsafe(48),
         COUNSEL_BASE_URL=base_url,
@@ -148,7 +153,7 @@ def counselor_invites_and_assigns(page, a11y, base_url, who) -> str:
     page.get_by_role("link", name="Add your first client").click()
     page.get_by_label("Full name").fill("Casey Morgan")
     page.get_by_label("Preferred name (optional)").fill("Casey")
-    page.get_by_label("Email address").fill(f"casey.{who}@example.org")
+    page.get_by_label("Email address", exact=True).fill(f"casey.{who}@example.org")
     page.get_by_role("button", name="Add client and create invitation").click()
     expect(page.get_by_role("heading", name="Client added")).to_be_visible()
     a11y.check(page)
@@ -233,8 +238,18 @@ def status_for_host(port: int, ca: trustme.CA, host: str) -> tuple[int, str]:
     return response.status, body
 
 
+def emails_to(smtp_server, address: str, count: int) -> list:
+    """The first ``count`` emails to ``address`` (waiting for them to arrive)."""
+    deadline = time.monotonic() + 30
+    while len(smtp_server.messages_to(address)) < count:
+        assert time.monotonic() < deadline, f"{count} emails to {address} never arrived"
+        time.sleep(0.2)
+    return smtp_server.messages_to(address)[:count]
+
+
 @pytest.mark.parametrize("route", ["direct", "behind nginx"])
-def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tls):
+def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tls,
+                            smtp_server):
     ca, certificate, key = tls
     proxied = route == "behind nginx"
     if proxied and not nginx_binary():
@@ -242,7 +257,7 @@ def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tl
     port = free_port()
     base_url = f"https://localhost:{port}"
     who = "proxied" if proxied else "direct"
-    env = production_environment(base_url, migrated, redis_url, int(proxied))
+    env = production_environment(base_url, migrated, redis_url, int(proxied), smtp_server.config)
     flask_cli(env, "create-user", "--role", "counselor", "--email",
               f"dr.quinn.{who}@example.org", "--name", COUNSELOR_NAME,
               "--password", COUNSELOR_PASSWORD)
@@ -262,6 +277,14 @@ def test_production_journey(route, page, a11y, tmp_path, migrated, redis_url, tl
             assert pdf.startswith(b"%PDF")
             assert REPORT_NARRATIVE in " ".join(
                 p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace("\n", " ")
+        # The emails went out from the gunicorn workers after each commit, with links to
+        # the https address: the invitation (the very link the page showed), the new work,
+        # and the submission to the counselor.
+        invitation, new_work = emails_to(smtp_server, f"casey.{who}@example.org", 2)
+        assert link in smtp_server.text_of(invitation)
+        assert f"{base_url}/my/" in smtp_server.text_of(new_work)
+        (submitted,) = emails_to(smtp_server, f"dr.quinn.{who}@example.org", 1)
+        assert submitted["Subject"] == "Work is waiting for your review"
         assert status_for_host(port, ca, f"localhost:{port}")[0] == 200
         status, body = status_for_host(port, ca, "evil.example")
         assert status == 400 and "evil.example" not in body
