@@ -81,7 +81,8 @@ def show(client_id):
     assignments = queries.for_client(client, requested_page())
     return render_template("clients/show.html", client=client, form=EmptyForm(),
                            assignments=assignments, today=practice_today(),
-                           cases=case_queries.cases_of_client_list(client))
+                           cases=case_queries.cases_of_client_list(client),
+                           refused=notifications.refused_delivery(client.user))
 
 
 @bp.route("/<int:client_id>/edit", methods=["GET", "POST"])

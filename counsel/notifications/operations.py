@@ -34,6 +34,10 @@ SAFETY_LABELS_FOR_COUNSELOR = {
 WITHDRAWN = "withdrawn: the person's email choices changed"
 
 
+# How delivery records an address the receiving server refused (transport.describe).
+REFUSED = "SMTPRecipientsRefused"
+
+
 def optional_kinds(user: User) -> list[kinds.Kind]:
     """The kinds this person may turn off: an admin has none."""
     return [k for k in kinds.for_role(user.role) if k.optional]
@@ -82,6 +86,20 @@ def unsubscribe(user: User, kind: kinds.Kind) -> None:
     whether or not anyone is signed in."""
     _set(user, kind, "off")
     audit.record("mail.unsubscribe", user.client or user, actor=user, detail=kind.name)
+
+
+def refused_delivery(user: User) -> OutboxMessage | None:
+    """The person's latest email, when their mail server refused it for good (a bounced
+    address) and nothing was delivered to them since: their counselor should check the
+    address. One statement."""
+    latest = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.user_id == user.id,
+                                    OutboxMessage.status.in_(("sent", "failed")))
+        .order_by(OutboxMessage.id.desc()).limit(1)).first()
+    if latest is not None and latest.status == "failed" \
+            and (latest.last_error or "").startswith(REFUSED):
+        return latest
+    return None
 
 
 def set_mail_safety(actor: User, client: Client, mode: str, safe_email: str | None) -> bool:

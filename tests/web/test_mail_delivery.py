@@ -236,6 +236,24 @@ def test_a_refused_address_fails_at_once_and_the_others_still_go(app, smtp_serve
     assert "gone@example.org" not in caplog.text
 
 
+def test_the_counselor_sees_a_refused_address_on_the_clients_page(app, client, auth,
+                                                                  smtp_server):
+    smtp_server.refused.add("gone@example.org")
+    first = queued("gone@example.org")
+    gone = state(first).user.client
+    delivery.deliver_due()
+    auth.login(gone.counselor)
+    notice = "was refused by their mail server: check the address with them"
+    page = client.get(f"/clients/{gone.id}").text
+    assert notice in page and "The last email to gone@example.org" in page
+    # The counselor puts the address right; the next email is delivered: no notice.
+    smtp_server.refused.clear()
+    outbox.queue("review_sent", gone.user, context=CONTEXT)
+    db.session.commit()
+    assert delivery.deliver_due().sent == 1
+    assert notice not in client.get(f"/clients/{gone.id}").text
+
+
 def test_a_busy_mailbox_is_tried_again_later(app, smtp_server):
     smtp_server.deferred.add("busy@example.org")
     busy, other = queued("busy@example.org"), queued("alex@example.org")
