@@ -41,8 +41,7 @@ class NewClientForm(ClientForm):
         "Email safety", choices=choices(SAFETY_LABELS_FOR_COUNSELOR), default="normal",
         validate_choice=False,
         validators=[Optional(), AnyOf(list(SAFETY_LABELS_FOR_COUNSELOR),
-                                      message="Choose one of the three options.")],
-        description="If email could put them at risk, choose before the invitation is sent.")
+                                      message="Choose one of the three options.")])
     safe_email = email_field("Safe email address", optional=True,
                              description="Only for the second choice: an address they gave as "
                                          "safe to use.")
