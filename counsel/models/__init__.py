@@ -12,6 +12,7 @@ from .notifications import (
     MailPreference,
     OutboxMessage,
 )
+from .progress import CHECKIN_EVERY_DAYS, CHECKIN_SCALES, CheckIn, CheckInSchedule, StageSetting
 from .reports import (
     CONSENT_DECISIONS,
     REPORT_AUDIENCES,
@@ -36,6 +37,11 @@ from .session_log import (
 from .types import UTCDateTime, utcnow
 
 __all__ = [
+    "CHECKIN_EVERY_DAYS",
+    "CHECKIN_SCALES",
+    "CheckIn",
+    "CheckInSchedule",
+    "StageSetting",
     "INVITATION_PURPOSES",
     "MAIL_SAFETY",
     "OUTBOX_STATUSES",

@@ -77,6 +77,9 @@ class Client(db.Model):
     mail_safety: Mapped[str] = mapped_column(String(16), default="normal",
                                              server_default="normal")
     safe_email: Mapped[str | None] = mapped_column(String(254))
+    # The client's own time zone (an IANA name, e.g. "America/Chicago"): their "day" for
+    # check-ins and trackers. None: the practice's PRACTICE_TIMEZONE.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="client", foreign_keys=[user_id])
