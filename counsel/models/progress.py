@@ -24,7 +24,9 @@ class StageSetting(db.Model):
     No row: the stage is open."""
 
     __tablename__ = "stage_settings"
-    __table_args__ = (UniqueConstraint("client_id", "stage", name="uq_stage_settings_client_stage"),)
+    __table_args__ = (
+        UniqueConstraint("client_id", "stage", name="uq_stage_settings_client_stage"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("clients.id"), index=True)
