@@ -141,6 +141,14 @@ PHRASES = {
                                       "no active account"),
     "auth.password_reset": ("account", "set a new password with a reset link"),
     "consents.view": ("view", "read a request to quote their work in a progress report"),
+    # the stage pathway
+    "pathway.view": ("view", "opened the stage pathway"),
+    "stage.lock": ("change", "locked a stage of the pathway, to be opened by hand"),
+    "stage.lock_auto": ("change", "locked a stage of the pathway until the stage before it "
+                                  "is completed"),
+    "stage.unlock": ("change", "opened a stage of the pathway"),
+    "stage.auto_unlock": ("change", "completed the work that opened the next stage of the "
+                                    "pathway"),
 }
 # The same action, when it did not succeed.
 FAILED = {

@@ -25,6 +25,8 @@ from ..models import (
 )
 from ..models.types import unstorable
 from ..notifications import messages
+from ..pathway import operations as pathway
+from ..pathway import stages
 from . import status
 
 MAX_ANSWER = 50_000
@@ -124,6 +126,14 @@ def check_answers(assignment: Assignment, answers) -> list[str]:
     return answers
 
 
+def _unlocked(assignment: Assignment) -> None:
+    """The one check of a locked stage: every save, submission and reopen passes here."""
+    if (lock := stages.lock_on(assignment)) is not None:
+        raise WorkRefused(f"This exercise is in the {assignment.stage_title} stage, which "
+                          f"your counselor has not opened yet. {stages.opens_when(lock)} "
+                          "Anything you wrote here is kept.", "locked")
+
+
 def _editable(assignment: Assignment) -> None:
     if assignment.status == "withdrawn":
         raise WorkRefused("Your counselor withdrew this exercise, so it can no longer be "
@@ -131,6 +141,7 @@ def _editable(assignment: Assignment) -> None:
     if assignment.status not in status.EDITABLE:
         raise WorkRefused("This is with your counselor now, so it cannot be changed.",
                           "not_editable")
+    _unlocked(assignment)
 
 
 def save_draft(author: User, assignment: Assignment, answers, base_version: int | None) -> Draft:
@@ -213,6 +224,7 @@ def submit(author: User, assignment: Assignment, answers, base_version: int | No
 def reopen(author: User, assignment: Assignment) -> None:
     """Back to writing, while the counselor has not opened the submission yet. The
     submitted revision stays as it is; the next submission is the next revision."""
+    _unlocked(assignment)
     if not status.allowed(assignment, "reopen") or assignment.submission_opened_at:
         raise WorkRefused("Your counselor has already opened this submission, so it can no "
                           "longer be taken back. They will answer it.", "opened")
@@ -327,5 +339,7 @@ def send_review(counselor: User, revision: Revision, *, overall_comment: str | N
     db.session.flush()
     audit.record("review.send", review, client=revision.assignment.client, actor=counselor,
                  detail=decision)
+    if decision == "accept":
+        pathway.unlock_after(counselor, revision.assignment)
     messages.review_sent(review)
     return review

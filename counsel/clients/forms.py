@@ -60,3 +60,15 @@ class SearchForm(FlaskForm):
         csrf = False
 
     q = StringField("Search by name or email", validators=[Length(max=100)])
+
+
+class StageLockForm(FlaskForm):
+    """Whether one of a client's guide stages is open or locked, and how it opens. Made with
+    the stage as its prefix, so every stage's form on the pathway page has its own ids."""
+
+    state = RadioField("This stage", choices=choices({
+        "open": "Open: the client can start its work",
+        "locked": "Locked: I open it by hand",
+        "auto": "Locked until the work of the stage before it is completed, then it opens "
+                "by itself",
+    }), validators=[InputRequired("Choose whether this stage is open or locked.")])

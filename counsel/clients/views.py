@@ -12,10 +12,12 @@ from ..extensions import db
 from ..forms import EmptyForm, choices
 from ..links import absolute_url
 from ..models import Client, User
+from ..models.library import STAGES
 from ..notifications import operations as notifications
 from ..notifications.forms import SafetyForm
 from ..notifications.outbox import address_for
 from ..paging import paged, requested_page
+from ..pathway import stages
 from ..permissions import caseload_query, client_for_counselor
 from ..search import person_matches
 from . import bp, operations
@@ -27,8 +29,9 @@ FILTERS = {"all": "All clients", "active": "Active", "overdue": "With overdue wo
            "inactive": "Deactivated"}
 
 
-def filtered_caseload(search: str, status: str):
-    """The caseload as a statement, for paging; each client comes with their account."""
+def filtered_caseload(search: str, status: str, stage: str | None = None):
+    """The caseload as a statement, for paging; each client comes with their account.
+    ``stage``: only clients whose current stage it is ("none": no work yet)."""
     query = (caseload_query(current_user).join(Client.user).order_by(User.name, Client.id)
              .options(contains_eager(Client.user)))
     if search:
@@ -37,6 +40,8 @@ def filtered_caseload(search: str, status: str):
         query = query.where(User.active.is_(status == "active"))
     if status == "overdue":
         query = query.where(Client.id.in_(queries.clients_with_overdue_work(practice_today())))
+    if stage in STAGES or stage == "none":
+        query = query.where(Client.id.in_(stages.clients_at(None if stage == "none" else stage)))
     return query
 
 
@@ -45,7 +50,9 @@ def index():
     form = SearchForm(request.args)
     search = (form.q.data or "").strip() if form.validate() else ""
     status = request.args.get("status", "all")
-    clients = paged(filtered_caseload(search, status if status in FILTERS else "all"),
+    stage = request.args.get("stage")
+    stage = stage if stage in STAGES or stage == "none" else None
+    clients = paged(filtered_caseload(search, status if status in FILTERS else "all", stage),
                     requested_page(), PER_PAGE)
     # A search finds cases too: the open ones matching the same words (one statement).
     # Without one the page links to the list of cases instead of repeating every client's
@@ -55,7 +62,7 @@ def index():
     audit.record("caseload.view")
     db.session.commit()
     return render_template("clients/index.html", clients=clients, form=form, status=status,
-                           filters=FILTERS, cases=cases)
+                           filters=FILTERS, cases=cases, stage=stage, stages=STAGES)
 
 
 @bp.route("/new", methods=["GET", "POST"])

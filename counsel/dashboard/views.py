@@ -8,6 +8,7 @@ from ..clock import localtime, practice_today
 from ..extensions import db
 from ..models import Case
 from ..paging import requested_page
+from ..pathway import stages
 from ..permissions import caseload_query
 from ..session_log import queries as session_queries
 from . import bp
@@ -49,6 +50,7 @@ def index():
         week=week, todays=[s for s in week if localtime(s.starts_at, "%Y-%m-%d")
                            == today.isoformat()],
         to_sign=session_queries.waiting_to_sign(current_user, size=FIRST), flagged=flagged,
+        by_stage=stages.counts_by_stage(caseload_query(current_user)),
     )
 
 

@@ -5,6 +5,7 @@ from ..assignments import queries
 from ..clock import practice_today
 from ..extensions import db
 from ..paging import requested_page
+from ..pathway import stages
 from ..permissions import own_client_record
 from . import attended, bp, reports
 
@@ -23,9 +24,12 @@ def home():
     done = queries.completed(client, requested_page() if show_all else 1,
                              DONE_PER_PAGE if show_all else DONE_FIRST)
     todo = queries.to_do(client)
+    locked = stages.locks_of(client)  # their work shows, but is not next
+    ready = [a for a in todo if a.stage not in locked]
     return render_template(
         "portal/home.html", client=client, today=practice_today(), todo=todo,
-        next_up=todo[0] if todo else None, waiting=queries.with_counselor(client), done=done,
+        next_up=ready[0] if ready else None, locked=locked,
+        waiting=queries.with_counselor(client), done=done,
         show_all=show_all, sessions=attended.upcoming(client, attended.UPCOMING_ON_HOME),
         consents_waiting=reports.waiting_consents(client))
 

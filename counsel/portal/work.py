@@ -17,6 +17,7 @@ from ..extensions import db
 from ..forms import EmptyForm
 from ..inputs import takes_json
 from ..models import Assignment, Review, Revision
+from ..pathway import stages
 from ..permissions import assignment_for_client, revision_of
 from . import bp, partners
 from .forms import conflict_choices, work_form
@@ -40,7 +41,9 @@ def render_work(assignment, form, *, status=200, conflict=None, message=None,
     assignment.view (SECURITY.md 14). Callers roll a refused change back first."""
     audit.record("assignment.view", assignment, client=assignment.client)
     db.session.commit()
+    lock = stages.lock_on(assignment)
     return render_template("portal/work.html", assignment=assignment, form=form,
+                           lock=lock, opens_when=stages.opens_when(lock) if lock else None,
                            feedback=feedback(assignment), conflict=conflict,
                            message=message, confirm_empty=confirm_empty,
                            both_separator=BOTH_SEPARATOR), status
@@ -147,7 +150,8 @@ def autosave(assignment_id):
                        saved_at=localtime(draft.updated_at, "%H:%M")), 409
     except WorkRefused as refused:
         db.session.rollback()
-        status = 409 if refused.code in ("withdrawn", "not_editable", "stale") else 422
+        status = 409 if refused.code in ("withdrawn", "not_editable", "stale", "locked") \
+            else 422
         return jsonify(error=refused.code, message=refused.message), status
     return jsonify(version=draft.version, saved_at=localtime(draft.updated_at, "%H:%M"),
                    status=assignment.status)
