@@ -110,6 +110,12 @@ PAGES = [
     # Email choices (issue 10): each person's own page.
     Page("email notifications", "counselor", lambda t: "/account/notifications"),
     Page("client email notifications", "client", lambda t: "/account/notifications"),
+    # The stage pathway (issue 11): the counselor's page of one client, the caseload at one
+    # stage (the dashboard's "Clients by stage" links), and the client's own.
+    Page("client pathway", "counselor", lambda t: f"/clients/{t.client_id}/pathway"),
+    Page("caseload at one stage", "counselor",
+         lambda t: "/clients/?status=active&stage=reflection"),
+    Page("client's own pathway", "client", lambda t: "/my/pathway"),
 ]
 
 

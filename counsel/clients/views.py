@@ -41,7 +41,8 @@ def filtered_caseload(search: str, status: str, stage: str | None = None):
     if status == "overdue":
         query = query.where(Client.id.in_(queries.clients_with_overdue_work(practice_today())))
     if stage in STAGES or stage == "none":
-        query = query.where(Client.id.in_(stages.clients_at(None if stage == "none" else stage)))
+        query = query.where(Client.id.in_(stages.clients_at(
+            None if stage == "none" else stage, caseload_query(current_user))))
     return query
 
 

@@ -47,21 +47,24 @@ def _rank():
     return case({stage: at for at, stage in enumerate(ORDER)}, value=Assignment.stage)
 
 
-def ranks_by_client():
-    """A subquery (client_id, rank): each client's current stage as its index in ORDER,
-    by ``current_stage``'s rule, for clients with work that counts."""
+def ranks_by_client(within):
+    """A subquery (client_id, rank): the current stage, as its index in ORDER, of each
+    client in ``within`` (a select of client ids) who has work that counts, by
+    ``current_stage``'s rule."""
     open_rank = func.min(case((Assignment.status.not_in((DONE, GONE)), _rank())))
     done_rank = func.max(case((Assignment.status == DONE, _rank())))
     return (select(Assignment.client_id, func.coalesce(open_rank, done_rank).label("rank"))
+            .where(Assignment.client_id.in_(within))
             .group_by(Assignment.client_id).subquery())
 
 
-def clients_at(stage: str | None):
-    """Client ids whose current stage is ``stage`` (None: no work that counts yet), as a
-    statement for ``Client.id.in_``."""
-    ranks = ranks_by_client()
+def clients_at(stage: str | None, caseload):
+    """Ids of the clients of ``caseload`` (a select of Client) whose current stage is
+    ``stage`` (None: no work that counts yet), as a statement for ``Client.id.in_``."""
+    within = caseload.with_only_columns(Client.id)
+    ranks = ranks_by_client(within)
     if stage is None:
-        return select(Client.id).where(Client.id.not_in(
+        return within.where(Client.id.not_in(
             select(ranks.c.client_id).where(ranks.c.rank.is_not(None))))
     return select(ranks.c.client_id).where(ranks.c.rank == ORDER.index(stage))
 
@@ -70,8 +73,8 @@ def counts_by_stage(caseload) -> list[tuple[str | None, str, int]]:
     """(stage, its title, how many) for the active clients of ``caseload`` (a select of
     Client) at each stage, in the guide's order, then those with no work yet (stage None):
     one statement. Stages with nobody at them are left out."""
-    ranks = ranks_by_client()
     clients = caseload.subquery()
+    ranks = ranks_by_client(select(clients.c.id))
     rows = db.session.execute(
         select(ranks.c.rank, func.count(clients.c.id)).select_from(clients)
         .outerjoin(ranks, ranks.c.client_id == clients.c.id)

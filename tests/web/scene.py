@@ -164,6 +164,7 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "report preview": f"/cases/{scene['couple'].id}/report/preview?audience=joint",
             "report": f"/reports/{scene['report'].id}",
             "client email safety": f"/clients/{c}/email-safety",
+            "client pathway": f"/clients/{c}/pathway",
         },
         "client": {
             "home": "/my/",
@@ -179,6 +180,7 @@ def pages(scene) -> dict[str, dict[str, str]]:
             "shared with you": "/my/shared",
             "shared item": f"/my/shared/{scene['partner_share'].id}",
             "email notifications": "/account/notifications",
+            "pathway": "/my/pathway",
         },
     }
 

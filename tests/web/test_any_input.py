@@ -145,14 +145,17 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                # email choices and a client's email safety
                "assignment_new", "review_sent", "work_due", "work_overdue",
                "session_reminder", "work_submitted", "daily_digest", "mail_safety",
-               "safe_email"]
+               "safe_email",
+               # a stage's lock on the pathway (each stage's form has its own prefix)
+               "apology-state", "reflection-state", "moving-forward-state", "state"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01",
                                                      "joint", "counselor", "partner:1",
                                                      "preview", "ask", "agreed", "declined",
                                                      "on", "off", "digest", "none",
-                                                     "safe_address", "normal"])
+                                                     "safe_address", "normal", "open",
+                                                     "locked", "auto"])
 form_bodies = st.dictionaries(st.sampled_from(FIELD_NAMES) | st.text(max_size=8), form_values,
                               max_size=8)
 bodies = st.tuples(st.just("json"), json_bodies) | st.tuples(st.just("form"), form_bodies)

@@ -33,6 +33,7 @@ AUDITED = {
     ("counselor", "case safety"): ("case.view", "case"),
     ("counselor", "screening form"): ("case.view", "case"),
     ("counselor", "client email safety"): ("client.view", "client"),
+    ("counselor", "client pathway"): ("pathway.view", "client"),
     ("client", "home"): ("portal.home.view", "client"),
     ("client", "access"): ("client.access_history.view", "client"),
     ("client", "work"): ("assignment.view", "reviewed"),
@@ -45,6 +46,7 @@ AUDITED = {
     ("client", "agreements"): ("agreements.view", "client"),
     ("client", "shared with you"): ("shares.view", "client"),
     ("client", "shared item"): ("share.view", "shared by sam"),
+    ("client", "pathway"): ("pathway.view", "client"),
 }
 
 # Pages in scene.pages that show no clinical text and write no row: the person's own email

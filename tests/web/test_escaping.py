@@ -63,6 +63,7 @@ SHOWN = {
                                       "agreement", "followup", "narrative", "reportsteps"],
     ("counselor", "report"): ["case", "cname"],
     ("counselor", "client email safety"): ["name", "pref"],
+    ("counselor", "client pathway"): ["name", "pref", "title"],
     ("client", "home"): ["pref", "title"],
     ("client", "access"): ["cname"],
     ("client", "work"): ["cname", "note", "answer", *EXERCISE, *FEEDBACK],
@@ -77,6 +78,7 @@ SHOWN = {
     ("client", "shared with you"): ["title"],
     ("client", "shared item"): ["title", "prompt1", "prompt2", "samanswer"],
     ("client", "email notifications"): [],  # the person's own address and choices only
+    ("client", "pathway"): ["title"],
 }
 
 

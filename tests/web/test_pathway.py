@@ -220,11 +220,12 @@ def test_the_sql_rule_matches_the_python_rule(people):
     for client in everyone:
         now = dict((c.id, s) for c, s in made).get(client.id)
         expected[now] = expected.get(now, 0) + 1
-    got = {stage: n for stage, _, n in stages.counts_by_stage(
-        select(Client).where(Client.counselor_id == counselor.id))}
+    caseload = select(Client).where(Client.counselor_id == counselor.id)
+    got = {stage: n for stage, _, n in stages.counts_by_stage(caseload)}
     assert got == expected
     for client, now in made:
-        assert client.id in set(db.session.scalars(stages.clients_at(now)))
+        at = set(db.session.scalars(stages.clients_at(now, caseload)))
+        assert client.id in at and people["jordan"].id not in at
 
 
 def test_the_dashboard_counts_clients_by_stage_and_links_to_them(client, auth, people):

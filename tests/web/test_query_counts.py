@@ -163,6 +163,10 @@ PAGES = [
     ("client email notifications", "client", lambda w: "/account/notifications", None),
     ("unsubscribe", "client", lambda w: _unsubscribe(w), None),
     ("forgot password", "client", lambda w: "/forgot-password", None),
+    ("client pathway", "counselor", lambda w: f"/clients/{w['client_id']}/pathway", None),
+    ("caseload at one stage", "counselor",
+     lambda w: "/clients/?status=active&stage=reflection", None),
+    ("client's own pathway", "client", lambda w: "/my/pathway", None),
 ]
 
 
