@@ -147,8 +147,8 @@ PHRASES = {
     "stage.lock_auto": ("change", "locked a stage of the pathway until the stage before it "
                                   "is completed"),
     "stage.unlock": ("change", "opened a stage of the pathway"),
-    "stage.auto_unlock": ("change", "completed the work that opened the next stage of the "
-                                    "pathway"),
+    "stage.auto_unlock": ("change", "opened a stage of the pathway by finishing the work of "
+                                    "the stage before it"),
 }
 # The same action, when it did not succeed.
 FAILED = {

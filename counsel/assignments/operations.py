@@ -109,6 +109,8 @@ def withdraw(counselor: User, assignment: Assignment) -> None:
         raise WorkRefused("Only work that has not been submitted can be withdrawn.")
     status.apply(assignment, "withdraw")
     audit.record("assignment.withdraw", assignment, client=assignment.client, actor=counselor)
+    db.session.flush()
+    pathway.unlock_after(counselor, assignment)  # it may have been the last one open
 
 
 def check_answers(assignment: Assignment, answers) -> list[str]:

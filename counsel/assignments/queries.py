@@ -114,13 +114,16 @@ def _clients(client: Client):
     return select(Assignment).where(Assignment.client_id == client.id).options(*LIST_ONLY)
 
 
-def to_do(client: Client, most: int = 50) -> list[Assignment]:
-    """Open work, revisions asked for first, then by due date (undated last)."""
-    return db.session.scalars(
-        _clients(client).where(Assignment.status.in_(status.OPEN))
-        .order_by(case((Assignment.status == "revision_requested", 0), else_=1),
-                  Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
-        .limit(most)).all()
+def to_do(client: Client, most: int = 50, *columns) -> list:
+    """Open work, revisions asked for first, then by due date (undated last); with
+    ``columns``, rows of (assignment, *columns)."""
+    statement = (_clients(client).where(Assignment.status.in_(status.OPEN))
+                 .order_by(case((Assignment.status == "revision_requested", 0), else_=1),
+                           Assignment.due_date.is_(None), Assignment.due_date, Assignment.id)
+                 .limit(most))
+    if columns:
+        return db.session.execute(statement.add_columns(*columns)).all()
+    return db.session.scalars(statement).all()
 
 
 def with_counselor(client: Client, most: int = 50) -> list:

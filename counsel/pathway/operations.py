@@ -9,6 +9,7 @@ already submitted stays with the counselor, who can still review it.
 """
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import audit
 from ..extensions import db
@@ -63,7 +64,11 @@ def set_lock(counselor: User, client: Client, stage: str, *, locked: bool,
         db.session.add(setting)
     setting.locked, setting.unlock_when_previous_done = locked, auto
     setting.updated_by_id = counselor.id
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError as error:  # another tab saved this stage at the same moment
+        raise LockRefused(f"{STAGES[stage]} was changed in another tab or window at the same "
+                          "moment. Check it below and save again if needed.") from error
     action = "stage.unlock" if not locked else \
         "stage.lock_auto" if auto else "stage.lock"
     audit.record(action, setting, client=client, actor=counselor, detail=stage)
@@ -71,8 +76,9 @@ def set_lock(counselor: User, client: Client, stage: str, *, locked: bool,
 
 
 def unlock_after(actor: User, assignment: Assignment) -> StageSetting | None:
-    """Called when ``assignment`` becomes completed: the next stage opens if the counselor
-    chose that and every piece of this stage's work is now completed."""
+    """Called when ``assignment`` is accepted (completed) or withdrawn: the next stage opens
+    if the counselor chose that and every piece of this stage's work that counts is now
+    completed."""
     at = stages.ORDER.index(assignment.stage)
     if at + 1 == len(stages.ORDER):
         return None

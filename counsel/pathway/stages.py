@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, exists, func, select
 
 from ..extensions import db
 from ..models import Assignment, Client, User
@@ -94,6 +94,13 @@ def locks_of(client: Client) -> dict[str, StageSetting]:
     rows = db.session.scalars(select(StageSetting).where(
         StageSetting.client_id == client.id, StageSetting.locked.is_(True)))
     return {row.stage: row for row in rows}
+
+
+def in_locked_stage():
+    """A column for a select of Assignment: whether its stage is locked for its client."""
+    return exists().where(StageSetting.client_id == Assignment.client_id,
+                          StageSetting.stage == Assignment.stage,
+                          StageSetting.locked.is_(True)).label("in_locked_stage")
 
 
 def lock_on(assignment: Assignment) -> StageSetting | None:

@@ -23,9 +23,10 @@ def home():
     show_all = request.args.get("done") == "all"
     done = queries.completed(client, requested_page() if show_all else 1,
                              DONE_PER_PAGE if show_all else DONE_FIRST)
-    todo = queries.to_do(client)
-    locked = stages.locks_of(client)  # their work shows, but is not next
-    ready = [a for a in todo if a.stage not in locked]
+    rows = queries.to_do(client, 50, stages.in_locked_stage())
+    todo = [assignment for assignment, _ in rows]
+    locked = {assignment.id for assignment, is_locked in rows if is_locked}
+    ready = [a for a in todo if a.id not in locked]  # locked work shows, but is not next
     return render_template(
         "portal/home.html", client=client, today=practice_today(), todo=todo,
         next_up=ready[0] if ready else None, locked=locked,

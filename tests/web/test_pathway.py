@@ -8,6 +8,7 @@ from counsel.assignments import operations
 from counsel.extensions import db
 from counsel.models import Assignment, AuditEvent, Client
 from counsel.models.progress import StageSetting
+from counsel.pathway import operations as pathway
 from counsel.pathway import stages
 
 from .. import factories
@@ -242,3 +243,37 @@ def test_the_dashboard_counts_clients_by_stage_and_links_to_them(client, auth, p
     assert people["sam"].name in none and people["alex"].name not in none
     # an unknown stage is ignored, not an error
     assert client.get("/clients/?stage=%3Cx%3E").status_code == 200
+
+
+def test_withdrawing_the_last_open_piece_opens_the_next_stage_too(client, auth, people):
+    alex = people["alex"]
+    work(alex, "no-contact", "completed")
+    still_open = work(alex, "no-contact")
+    lock(client, auth, people, "apology", "auto")
+    assert db.session.scalars(select(StageSetting)).one().locked
+    operations.withdraw(people["counselor"], fresh(Assignment, still_open.id))
+    db.session.commit()
+    assert not db.session.scalars(select(StageSetting)).one().locked
+    assert "stage.auto_unlock" in actions()
+
+
+def test_a_stage_locked_by_hand_does_not_open_by_itself(client, auth, people):
+    first = work(people["alex"], "no-contact")
+    lock(client, auth, people, "apology", "locked")
+    accept(people, first)
+    assert db.session.scalars(select(StageSetting)).one().locked
+    assert "stage.auto_unlock" not in actions()
+
+
+def test_two_tabs_locking_at_the_same_moment_get_a_clear_message(client, auth, people,
+                                                                 monkeypatch):
+    db.session.add(StageSetting(client_id=people["alex"].id, stage="apology", locked=True,
+                                updated_by_id=people["counselor"].id))
+    db.session.commit()
+    # the other tab's row arrived after this request looked for one
+    monkeypatch.setattr(pathway, "_setting", lambda client, stage: None)
+    response = lock(client, auth, people, "apology", "auto")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).text
+    assert "changed in another tab or window at the same moment" in page
+    assert len(db.session.scalars(select(StageSetting)).all()) == 1
