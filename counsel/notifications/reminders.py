@@ -50,6 +50,7 @@ from ..models import (
     UTCDateTime,
     utcnow,
 )
+from ..pathway import stages
 from ..session_log.queries import SIGN_WITHIN, local_midnight
 from . import messages
 
@@ -95,11 +96,13 @@ def _known(client: Client) -> Client:
 
 def _clients_with_work(condition) -> dict[tuple[int, date], Client]:
     """(client id, due date) -> client (with their account) for open work matching
-    ``condition``, in one statement."""
+    ``condition``, in one statement. Work in a locked stage cannot be started, so it is
+    never reminded."""
     rows = db.session.execute(
         select(Client, Assignment.due_date).join(Assignment, Assignment.client_id == Client.id)
         .join(Client.user)
-        .where(condition, Assignment.status.in_(status.OPEN), User.active.is_(True))
+        .where(condition, Assignment.status.in_(status.OPEN), User.active.is_(True),
+               ~stages.locked_stage())
         .distinct().options(contains_eager(Client.user))
         .order_by(Client.id, Assignment.due_date)).all()
     return {(client.id, due): _known(client) for client, due in rows}

@@ -96,11 +96,16 @@ def locks_of(client: Client) -> dict[str, StageSetting]:
     return {row.stage: row for row in rows}
 
 
-def in_locked_stage():
-    """A column for a select of Assignment: whether its stage is locked for its client."""
+def locked_stage():
+    """For a select of Assignment: true when its stage is locked for its client."""
     return exists().where(StageSetting.client_id == Assignment.client_id,
                           StageSetting.stage == Assignment.stage,
-                          StageSetting.locked.is_(True)).label("in_locked_stage")
+                          StageSetting.locked.is_(True))
+
+
+def in_locked_stage():
+    """``locked_stage`` as a column."""
+    return locked_stage().label("in_locked_stage")
 
 
 def lock_on(assignment: Assignment) -> StageSetting | None:

@@ -357,3 +357,18 @@ def test_a_reminder_turned_off_is_not_queued_and_the_others_are(app, people, kin
     assert kind not in queued and counts[kind] == (1 if kind == "session_reminder" else 0)
     others = {"work_due", "work_overdue", "session_reminder"} - {kind}
     assert others <= {m.kind for m in outbox() if m.user_id == alex.user.id}
+
+
+def test_work_in_a_locked_stage_is_not_reminded(app, people):
+    """It cannot be started, so "due tomorrow" or "overdue" would only worry the client."""
+    from counsel.models.progress import StageSetting
+
+    alex = people["alex"]
+    letter = work(alex, DAY + timedelta(days=1))
+    work(alex, DAY - timedelta(days=1))
+    db.session.add(StageSetting(client_id=alex.id, stage=letter.stage, locked=True,
+                                updated_by_id=people["counselor"].id))
+    db.session.commit()
+    with time_machine.travel(at(DAY, 9), tick=False):
+        counts = reminders.remind()
+    assert counts["work_due"] == counts["work_overdue"] == 0
