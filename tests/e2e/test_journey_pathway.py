@@ -40,6 +40,7 @@ def test_a_locked_stage_is_seen_but_not_started_until_the_counselor_opens_it(
     expect(desk.get_by_text("Current stage: Apology")).to_be_visible()
     a11y.check(desk)
     apology = desk.locator("#stage-apology")
+    apology.get_by_text("Lock Apology").click()
     apology.get_by_label("Locked: I open it by hand").check()
     apology.get_by_role("button", name="Save Apology").click()
     expect(desk.get_by_text("Apology is locked for")).to_be_visible()
@@ -64,6 +65,7 @@ def test_a_locked_stage_is_seen_but_not_started_until_the_counselor_opens_it(
     a11y.check(phone)
 
     apology = desk.locator("#stage-apology")
+    apology.get_by_text("Open or change the lock on Apology").click()
     apology.get_by_label("Open: the client can start its work").check()
     apology.get_by_role("button", name="Save Apology").click()
     expect(desk.get_by_text("Apology is open for")).to_be_visible()
