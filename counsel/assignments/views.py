@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import EmptyForm, button_change, choices
 from ..inputs import MAX_ID, id_arg
 from ..models import Assignment, Case, Client, User
+from ..pathway import stages
 from ..permissions import (
     assignment_for_counselor,
     caseload_query,
@@ -95,7 +96,8 @@ def show(assignment_id):
     audit.record("assignment.view", assignment, client=assignment.client)
     db.session.commit()
     return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),
-                           today=practice_today())
+                           today=practice_today(), lock=stages.lock_on(assignment),
+                           opens_when=stages.opens_when)
 
 
 @bp.post("/assignments/<int:assignment_id>/withdraw")

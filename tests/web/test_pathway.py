@@ -83,6 +83,8 @@ def test_locked_work_is_visible_but_refused_on_every_path(client, auth, people):
     assert response.status_code == 302
     assert "stage.lock" in actions()
     assert "Locked" in client.get(f"/clients/{people['alex'].id}/pathway").text
+    shown = client.get(f"/assignments/{letter.id}").text
+    assert "Apology is locked for" in shown and "cannot start or change it" in shown
 
     auth.logout()
     auth.login(people["alex"].user)
