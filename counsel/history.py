@@ -141,6 +141,11 @@ PHRASES = {
                                       "no active account"),
     "auth.password_reset": ("account", "set a new password with a reset link"),
     "consents.view": ("view", "read a request to quote their work in a progress report"),
+    # check-ins
+    "checkins.view": ("view", "looked at the check-ins and their chart"),
+    "checkin.schedule": ("change", "scheduled or changed the check-ins"),
+    "checkin.create": ("change", "gave a check-in"),
+    "client.time_zone": ("change", "changed the client's time zone"),
 }
 # The same action, when it did not succeed.
 FAILED = {

@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user
 from sqlalchemy import and_, func, literal, select
 
-from .. import audit
+from .. import audit, checkins
 from ..assignments import queries
 from ..clock import localtime, practice_today
 from ..extensions import db
@@ -49,6 +49,7 @@ def index():
         week=week, todays=[s for s in week if localtime(s.starts_at, "%Y-%m-%d")
                            == today.isoformat()],
         to_sign=session_queries.waiting_to_sign(current_user, size=FIRST), flagged=flagged,
+        checkins_waiting=checkins.due_or_missed(current_user),
     )
 
 
