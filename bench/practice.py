@@ -110,6 +110,9 @@ PAGES = [
     # Email choices (issue 10): each person's own page.
     Page("email notifications", "counselor", lambda t: "/account/notifications"),
     Page("client email notifications", "client", lambda t: "/account/notifications"),
+    # Check-ins (issue 11): a year of weekly ratings, charted on both sides.
+    Page("client check-ins", "client", lambda t: "/my/checkins"),
+    Page("check-in schedule", "counselor", lambda t: f"/clients/{t.client_id}/checkins"),
 ]
 
 

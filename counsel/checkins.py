@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select
 from sqlalchemy.orm import contains_eager
 
 from . import audit
@@ -92,16 +92,6 @@ def due_state(schedule: CheckInSchedule | None, latest: date | None, today: date
 
 # -- reading ------------------------------------------------------------------------------
 
-def schedule_of(client: Client) -> CheckInSchedule | None:
-    return db.session.scalar(select(CheckInSchedule).where(CheckInSchedule.client_id == client.id))
-
-
-def history_of(client: Client) -> list[CheckIn]:
-    """Every check-in of the client, oldest first (one statement)."""
-    return list(db.session.scalars(select(CheckIn).where(CheckIn.client_id == client.id)
-                                   .order_by(CheckIn.taken_on)))
-
-
 @dataclass(frozen=True)
 class Overview:
     schedule: CheckInSchedule | None
@@ -119,8 +109,16 @@ class Overview:
 
 
 def overview(client: Client, now: datetime | None = None) -> Overview:
-    """The schedule, every check-in and when the next is due: two statements."""
-    schedule, checkins = schedule_of(client), history_of(client)
+    """The schedule, every check-in and when the next is due, in one statement: the
+    schedule (one at most) and the check-ins ride on a one-row select, outer-joined."""
+    one = select(literal(1).label("one")).subquery()
+    rows = db.session.execute(
+        select(CheckInSchedule, CheckIn).select_from(one)
+        .outerjoin(CheckInSchedule, CheckInSchedule.client_id == client.id)
+        .outerjoin(CheckIn, CheckIn.client_id == client.id)
+        .order_by(CheckIn.taken_on)).all()
+    schedule = rows[0][0]
+    checkins = [checkin for _, checkin in rows if checkin is not None]
     today = client_today(client, now)
     latest = checkins[-1].taken_on if checkins else None
     return Overview(schedule, checkins, today, due_state(schedule, latest, today))
