@@ -24,6 +24,7 @@ from . import audit
 from .extensions import db
 from .models import CheckIn, CheckInSchedule, Client, User, utcnow
 from .models.progress import CHECKIN_EVERY_DAYS, CHECKIN_SCALES
+from .models.types import unstorable
 
 LOWEST, HIGHEST = 0, 10
 MOST_SCALES = 6
@@ -181,6 +182,9 @@ def scales_problem(scales: list[str]) -> str | None:
         return f"Keep each scale's name to {SCALE_LENGTH} characters."
     if len({name.casefold() for name in scales}) != len(scales):
         return "Each scale may appear only once."
+    for name in scales:
+        if problem := unstorable(name):
+            return f"A scale's name contains {problem} that cannot be stored. Remove it."
     return None
 
 

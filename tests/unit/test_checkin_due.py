@@ -112,4 +112,5 @@ def test_scale_lists_are_checked():
     assert checkins.scales_problem([f"s{n}" for n in range(7)])
     assert checkins.scales_problem(["x" * 31])
     assert checkins.scales_problem(["Trust", "trust"])
+    assert "NUL" in checkins.scales_problem(["calm\x00"])
     assert checkins.clean_scale("  calm \n  together ") == "calm together"
