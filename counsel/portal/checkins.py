@@ -3,6 +3,7 @@ optional note, for today or a day they missed), and the chart of every rating so
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, url_for
@@ -40,7 +41,8 @@ def _ratings(scales: list[str]) -> tuple[dict[str, int], dict[int, str], dict[in
         typed[index] = value
         if not value:
             errors[index] = f"Choose how you rate {name}, from 0 to 10."
-        elif not value.isdigit() or not checkins.LOWEST <= int(value) <= checkins.HIGHEST:
+        elif not re.fullmatch(r"[0-9]{1,2}", value) \
+                or not checkins.LOWEST <= int(value) <= checkins.HIGHEST:
             errors[index] = f"Rate {name} with a whole number from 0 to 10."
         else:
             ratings[name] = int(value)

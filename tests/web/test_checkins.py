@@ -159,6 +159,8 @@ def test_bad_check_ins_are_explained_stored_never_and_lose_nothing(client, auth,
         (rate(day="2026-12-07"), "You already gave a check-in for 07 Dec 2026"),
         (rate(trust=11), "Rate trust with a whole number from 0 to 10."),
         (rate(trust="-1"), "Rate trust with a whole number from 0 to 10."),
+        (rate(trust="\u00b2"), "Rate trust with a whole number from 0 to 10."),  # a digit
+        (rate(trust="7.5"), "Rate trust with a whole number from 0 to 10."),
         (rate(hope=None), "Choose how you rate hope, from 0 to 10."),
         (rate(day=""), "Enter the day, for example today."),
         (rate(day="2026-01-01"), "for the last 60 days only"),
