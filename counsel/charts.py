@@ -20,6 +20,7 @@ COLOURS = ("#1f5fa8", "#a0421a", "#2a6e2f", "#6b3fa0", "#8a6d00", "#9b1f4f")
 DASHES = ("", "8 4", "2 4", "10 4 2 4", "4 4", "12 3 3 3 3 3")
 MARKERS = ("circle", "square", "triangle", "diamond", "cross", "down")
 LABEL_GAP = 13
+LABEL_CHARS = 18  # what fits in RIGHT at 12 px, bold
 
 
 def _x(day: date, first: date, last: date) -> float:
@@ -68,6 +69,12 @@ def _spread(wanted: list[tuple[float, int]]) -> dict[int, float]:
     if overflow > 0:
         placed = {i: y - overflow for i, y in placed.items()}
     return placed
+
+
+def _short(name: str) -> str:
+    """A scale's name as its direct label: long ones are cut to fit beside the plot (the
+    description and the table give it whole)."""
+    return name if len(name) <= LABEL_CHARS else name[:LABEL_CHARS - 1].rstrip() + "…"
 
 
 def _label(day: date) -> str:
@@ -155,7 +162,7 @@ def ratings_chart(checkins, scales: list[str], *, chart_id: str = "checkins",
         if index in heights:
             colour = COLOURS[index % len(COLOURS)]
             out.append(f'<text x="{right + 10}" y="{heights[index] + 4:.1f}" fill="{colour}" '
-                       f'font-weight="bold">{e(name)}</text>')
+                       f'font-weight="bold">{e(_short(name))}</text>')
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704 - every text in it is escaped above
 

@@ -91,3 +91,11 @@ def test_labels_at_the_same_height_do_not_overlap():
                      if (t.text or "").startswith("s"))
     assert len(heights) == 6
     assert all(b - a >= charts.LABEL_GAP - 0.01 for a, b in zip(heights, heights[1:], strict=False))
+
+
+def test_a_long_scale_name_is_cut_beside_the_plot_but_whole_in_the_description():
+    name = "feeling heard when we talk"
+    root = parse(charts.ratings_chart([checkin(date(2026, 3, 2), **{name: 5})], [name]))
+    labels = [t.text for t in root.iter(TEXT)]
+    assert "feeling heard whe…" in labels and name not in labels
+    assert name in root.find("s:desc", NS).text
