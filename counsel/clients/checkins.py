@@ -4,6 +4,7 @@ or not), the client's time zone (which defines their day), and the chart of ever
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from wtforms import (
     BooleanField,
     DateField,
@@ -85,19 +86,23 @@ def checkin_schedule(client_id):
     else:
         form = ScheduleForm()
     if form.validate_on_submit():
-        if str(schedule.version if schedule else 0) != (form.version.data or ""):
-            form.form_errors.append(
-                "This schedule was changed meanwhile (in another window, or by someone else). "
-                "The page now shows what you typed; check it and save again.")
-            form.version.data = str(schedule.version if schedule else 0)
-        else:
-            checkins.save_schedule(
-                current_user, client, schedule, every_days=form.every_days.data,
-                scales=form.all_scales(), starts_on=form.starts_on.data,
-                active=not form.paused.data, time_zone=form.time_zone.data or None)
-            db.session.commit()
-            flash(f"Check-ins for {client.display_name} are saved.", "success")
-            return redirect(url_for(".checkin_schedule", client_id=client.id))
+        if str(schedule.version if schedule else 0) == (form.version.data or ""):
+            try:
+                checkins.save_schedule(
+                    current_user, client, schedule, every_days=form.every_days.data,
+                    scales=form.all_scales(), starts_on=form.starts_on.data,
+                    active=not form.paused.data, time_zone=form.time_zone.data or None)
+                db.session.commit()
+                flash(f"Check-ins for {client.display_name} are saved.", "success")
+                return redirect(url_for(".checkin_schedule", client_id=client.id))
+            except IntegrityError:  # another window created the schedule a moment before
+                db.session.rollback()
+                client = client_for_counselor(client_id)
+                ov = checkins.overview(client)
+        form.form_errors.append(
+            "This schedule was changed meanwhile (in another window, or by someone else). "
+            "The page now shows what you typed; check it and save again.")
+        form.version.data = str(ov.schedule.version if ov.schedule else 0)
     audit.record("checkins.view", client)
     db.session.commit()
     return render_template("clients/checkins.html", client=client, form=form, ov=ov,

@@ -111,6 +111,28 @@ def test_a_schedule_changed_meanwhile_is_not_overwritten(client, auth, people):
     assert rows(CheckInSchedule, client_id=alex.id)[0].every_days == 7
 
 
+@time_machine.travel(NOW, tick=False)
+def test_two_windows_creating_the_schedule_at_once_lose_nothing(client, auth, people,
+                                                                monkeypatch):
+    """The other window's schedule lands between this one's check and its insert: the
+    unique client_id refuses the second; the page says so and keeps what was typed."""
+    alex = people["alex"]
+    auth.login(people["counselor"])
+    real = checkins.save_schedule
+
+    def racing(counselor, client_, schedule_, **fields):
+        db.session.add(CheckInSchedule(client_id=client_.id, updated_by_id=counselor.id,
+                                       starts_on=TODAY, every_days=2))
+        db.session.flush()
+        return real(counselor, client_, schedule_, **fields)
+
+    monkeypatch.setattr(checkins, "save_schedule", racing)
+    response = client.post(f"/clients/{alex.id}/checkins", data={**SCHEDULE, "every_days": "9"})
+    assert response.status_code == 422 and "changed meanwhile" in response.text
+    assert 'value="9"' in response.text
+    assert rows(CheckInSchedule, client_id=alex.id) == []
+
+
 def rate(day="2026-12-08", note="", **ratings):
     values = {"trust": 6, "communication": 4, "hope": 8} | ratings
     data = {"taken_on": day, "note": note}
@@ -176,6 +198,28 @@ def test_bad_check_ins_are_explained_stored_never_and_lose_nothing(client, auth,
             assert 'name="rating-1" value="4" checked' in response.text
     assert len(rows(CheckIn, client_id=alex.id)) == 1
     assert "checkin.create" not in actions(alex)
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_same_day_sent_twice_at_once_is_stored_once(client, auth, people, monkeypatch):
+    """Two tabs send today's check-in together: the unique day refuses the second, which
+    is told so with its ratings and note still on the page."""
+    alex = people["alex"]
+    schedule(alex)
+    auth.login(alex.user)
+    real = checkins.add_checkin
+
+    def racing(client_, day, ratings, note):
+        db.session.add(CheckIn(client_id=client_.id, taken_on=day, ratings={"trust": 1}))
+        db.session.flush()
+        return real(client_, day, ratings, note)
+
+    monkeypatch.setattr(checkins, "add_checkin", racing)
+    response = client.post("/my/checkins", data=rate(note="second tab"))
+    assert response.status_code == 422
+    assert "You already gave a check-in for 08 Dec 2026" in response.text
+    assert "second tab" in response.text and 'value="4" checked' in response.text
+    assert rows(CheckIn, client_id=alex.id) == []
 
 
 @time_machine.travel(NOW, tick=False)
