@@ -116,6 +116,9 @@ PAGES = [
     Page("caseload at one stage", "counselor",
          lambda t: "/clients/?status=active&stage=reflection"),
     Page("client's own pathway", "client", lambda t: "/my/pathway"),
+    # Check-ins (issue 11): a year of weekly ratings, charted on both sides.
+    Page("client check-ins", "client", lambda t: "/my/checkins"),
+    Page("check-in schedule", "counselor", lambda t: f"/clients/{t.client_id}/checkins"),
 ]
 
 

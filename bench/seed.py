@@ -21,6 +21,8 @@ from counsel.library.loader import sync_library
 from counsel.models import (
     Assignment,
     AuditEvent,
+    CheckIn,
+    CheckInSchedule,
     Client,
     Draft,
     Exercise,
@@ -59,7 +61,8 @@ class Seeder:
         # in the order they are inserted (foreign keys)
         self.rows: dict = {t: [] for t in (User, Client, *seed_cases.TABLES, Assignment,
                                            Draft, Revision, Review, ReviewComment,
-                                           *seed_cases.SESSION_TABLES)}
+                                           *seed_cases.SESSION_TABLES, CheckInSchedule,
+                                           CheckIn)}
         self.paragraphs = [self._paragraph() for _ in range(400)]
         self.cases = seed_cases.CaseSeeder(self)
         self.revisions_of: dict[int, list[int]] = {}  # client id -> revision ids
@@ -95,6 +98,26 @@ class Seeder:
             for _ in range(self.n["assignments_per_client"]):
                 self._assignment(client, self.rng.choice(exercises))
         self.cases.build_sessions(NOW, self.revisions_of)
+        self._checkins(clients)
+
+    def _checkins(self, clients: list[dict]) -> None:
+        """Every client on weekly check-ins for a year, given most weeks (a few missed)."""
+        for client in clients:
+            start = TODAY - timedelta(days=364 - client["id"] % 7)
+            self.rows[CheckInSchedule].append({
+                "id": client["id"], "client_id": client["id"], "every_days": 7,
+                "scales": ["trust", "communication", "hope"], "starts_on": start,
+                "active": True, "updated_by_id": client["counselor_id"], "updated_at": NOW,
+                "version": 1})
+            for week in range(52):
+                if self.rng.random() < .15:
+                    continue
+                self.rows[CheckIn].append({
+                    "id": len(self.rows[CheckIn]) + 1, "client_id": client["id"],
+                    "taken_on": start + timedelta(days=7 * week),
+                    "ratings": {name: self.rng.randint(2, 9)
+                                for name in ("trust", "communication", "hope")},
+                    "note": None, "created_at": NOW})
 
     def _assignment(self, client: dict, exercise: dict) -> None:
         rng = self.rng

@@ -149,6 +149,11 @@ PHRASES = {
     "stage.unlock": ("change", "opened a stage of the pathway"),
     "stage.auto_unlock": ("change", "opened a stage of the pathway by finishing the work of "
                                     "the stage before it"),
+    # check-ins
+    "checkins.view": ("view", "looked at the check-ins and their chart"),
+    "checkin.schedule": ("change", "scheduled or changed the check-ins"),
+    "checkin.create": ("change", "gave a check-in"),
+    "client.time_zone": ("change", "changed the client's time zone"),
 }
 # The same action, when it did not succeed.
 FAILED = {

@@ -140,6 +140,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["text_blocks"] = text_blocks
     app.jinja_env.globals.update(can=can, EmptyForm=EmptyForm)
+    from .charts import ratings_chart, table_rows
+
+    app.jinja_env.globals.update(ratings_chart=ratings_chart, ratings_table=table_rows)
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

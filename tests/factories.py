@@ -11,6 +11,8 @@ from counsel.models import (
     Assignment,
     Case,
     CaseMember,
+    CheckIn,
+    CheckInSchedule,
     Client,
     CounselingSession,
     Exercise,
@@ -144,3 +146,23 @@ class AgreementFactory(Base):
     case_id = factory.SelfAttribute("session.case_id")
     text = factory.Sequence(lambda n: f"Agreement {n}: we will talk on Sundays.")
     binds = None
+
+
+class CheckInScheduleFactory(Base):
+    """Weekly check-ins on the default scales, from a week ago."""
+
+    class Meta:
+        model = CheckInSchedule
+
+    client = factory.SubFactory(ClientFactory)
+    updated_by = factory.LazyAttribute(lambda o: o.client.counselor)
+    starts_on = factory.LazyFunction(lambda: utcnow().date() - timedelta(days=7))
+
+
+class CheckInFactory(Base):
+    class Meta:
+        model = CheckIn
+
+    client = factory.SubFactory(ClientFactory)
+    taken_on = factory.LazyFunction(lambda: utcnow().date())
+    ratings = factory.LazyFunction(lambda: {"trust": 5, "communication": 6, "hope": 7})

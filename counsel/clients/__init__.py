@@ -7,4 +7,4 @@ from ..permissions import role_required
 bp = Blueprint("clients", __name__, url_prefix="/clients")
 bp.before_request(lambda: role_required("counselor"))
 
-from . import pathway, views  # noqa: E402, F401
+from . import checkins, pathway, views  # noqa: E402, F401

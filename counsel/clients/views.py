@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
-from .. import audit, history
+from .. import audit, checkins, history
 from ..assignments import queries
 from ..auth import invitations
 from ..cases import queries as case_queries
@@ -85,10 +85,12 @@ def new():
 def show(client_id):
     client = client_for_counselor(client_id)
     audit.record("client.view", client)
+    audit.record("checkins.view", client)  # the page charts the client's check-ins
     db.session.commit()
     assignments = queries.for_client(client, requested_page())
     return render_template("clients/show.html", client=client, form=EmptyForm(),
                            assignments=assignments, today=practice_today(),
+                           ov=checkins.overview(client),
                            cases=case_queries.cases_of_client_list(client),
                            refused=notifications.refused_delivery(client.user))
 

@@ -2,7 +2,7 @@ from flask import render_template
 from flask_login import current_user
 from sqlalchemy import and_, func, literal, select
 
-from .. import audit
+from .. import audit, checkins
 from ..assignments import queries
 from ..clock import localtime, practice_today
 from ..extensions import db
@@ -51,6 +51,7 @@ def index():
                            == today.isoformat()],
         to_sign=session_queries.waiting_to_sign(current_user, size=FIRST), flagged=flagged,
         by_stage=stages.counts_by_stage(caseload_query(current_user)),
+        checkins_waiting=checkins.due_or_missed(current_user),
     )
 
 

@@ -37,6 +37,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("review_sent", "When your counselor responds to work you sent", ("client",)),
     Kind("work_due", "The day before work is due", ("client",)),
     Kind("work_overdue", "When work is past its due date", ("client",)),
+    Kind("checkin_due", "When a short check-in is due", ("client",)),
     Kind("session_reminder", "A day before a session, with a calendar entry", ("client",)),
     Kind("work_submitted", "When a client sends you work to review", ("counselor",),
          subject="Work is waiting for your review", digest=True),

@@ -98,6 +98,13 @@ def work_overdue(user: User, due: date, dedupe_key: str) -> OutboxMessage | None
         "portal_url": portal_url(), "due_date": local_date(due)})
 
 
+def checkin_due(user: User, due: date, dedupe_key: str, *,
+                due_today: bool) -> OutboxMessage | None:
+    """Only that a short check-in is due, and the link: no scale, no rating."""
+    return outbox.queue("checkin_due", user, dedupe_key=dedupe_key, context={
+        "portal_url": portal_url(), "due_date": local_date(due), "due_today": due_today})
+
+
 def session_reminder(user: User, session: CounselingSession,
                      dedupe_key: str) -> OutboxMessage | None:
     """A day ahead, with a calendar entry: when, how long, how it is held."""

@@ -2,7 +2,7 @@
 
 Each reminder is a function of the run (now, and today in the practice's time zone) that
 queues its messages and returns how many; ``REMINDERS`` lists them, so a new reminder (the
-trackers' "check-in due") is one function and one line there.
+check-ins' "check-in due") is one function and one line there.
 
 Running it again, or twice at once, sends nothing twice: every message carries a
 ``dedupe_key`` naming the thing and the day it is about, and the outbox keeps one message
@@ -17,7 +17,10 @@ the others' messages in place.
   that fell due within ``OVERDUE_WITHIN``, so a first run does not dig up old work);
 - session reminders: to each client attending a session (not cancelled) that starts within
   ``SESSION_AHEAD``, with an .ics calendar entry; a moved session is reminded again;
-- the counselor's daily digest: counts only, and only when something waits.
+- the counselor's daily digest: counts only, and only when something waits;
+- check-ins due: one message per client and due date, on the due day in the client's own
+  time zone (or up to ``OVERDUE_WITHIN`` later while none is given), from
+  ``MAIL_REMINDER_HOUR`` of the client's own day.
 
 The day-based ones (due, overdue, digest) wait until ``MAIL_REMINDER_HOUR`` in the
 practice's time zone: nobody needs "due tomorrow" at one in the morning.
@@ -222,6 +225,26 @@ def daily_digest(run: Run) -> int:
                if messages.daily_digest(counselor, counts[counselor.id], keys[counselor.id]))
 
 
+def checkin_due(run: Run) -> int:
+    """A check-in due (or missed within ``OVERDUE_WITHIN``) in the client's own day: once
+    per client and due date, from MAIL_REMINDER_HOUR where the client lives. The message
+    says only that a short check-in is due."""
+    from .. import checkins
+
+    wanted = []
+    for schedule, latest in checkins.schedules_with_latest():
+        client = schedule.client
+        local = checkins.client_now(client, run.now)
+        due = checkins.due_state(schedule, latest, local.date())
+        if (due.needs_one and due.next_due >= local.date() - OVERDUE_WITHIN
+                and local.hour >= current_app.config["MAIL_REMINDER_HOUR"]):
+            wanted.append((_known(client), due.next_due, local.date(),
+                           f"checkin_due:{client.id}:{due.next_due.isoformat()}"))
+    done = _queued(key for *_, key in wanted)
+    return sum(1 for client, due, today, key in wanted if key not in done
+               and messages.checkin_due(client.user, due, key, due_today=due == today))
+
+
 @dataclass(frozen=True)
 class Reminder:
     name: str
@@ -234,6 +257,7 @@ REMINDERS: tuple[Reminder, ...] = (
     Reminder("work_overdue", work_overdue),
     Reminder("session_reminder", session_reminders),
     Reminder("daily_digest", daily_digest),
+    Reminder("checkin_due", checkin_due),
 )
 
 
@@ -256,8 +280,9 @@ def remind(now: datetime | None = None) -> dict[str, int | None]:
 @click.command("remind")
 def remind_command():
     """Queue the reminders that are due: work due tomorrow, overdue work, sessions in the
-    next 24 hours (with a calendar entry) and the counselors' daily digest. Safe to run as
-    often as you like, even twice at once: nothing is queued twice. Run hourly from cron."""
+    next 24 hours (with a calendar entry), the counselors' daily digest and check-ins due.
+    Safe to run as often as you like, even twice at once: nothing is queued twice. Run
+    hourly from cron."""
     counts = remind()
     for name, count in counts.items():
         click.echo(f"{name}: {'failed (see the log)' if count is None else f'{count} queued'}")

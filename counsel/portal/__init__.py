@@ -7,6 +7,6 @@ from ..permissions import role_required
 bp = Blueprint("portal", __name__, url_prefix="/my")
 bp.before_request(lambda: role_required("client"))
 
-from . import pathway, reports, sessions, sharing, views, work  # noqa: E402, F401
+from . import checkins, pathway, reports, sessions, sharing, views, work  # noqa: E402, F401
 
 bp.record_once(work.init_app)

@@ -1,6 +1,6 @@
 from flask import render_template, request
 
-from .. import audit, history
+from .. import audit, checkins, history
 from ..assignments import queries
 from ..clock import practice_today
 from ..extensions import db
@@ -32,7 +32,7 @@ def home():
         next_up=ready[0] if ready else None, locked=locked,
         waiting=queries.with_counselor(client), done=done,
         show_all=show_all, sessions=attended.upcoming(client, attended.UPCOMING_ON_HOME),
-        consents_waiting=reports.waiting_consents(client))
+        consents_waiting=reports.waiting_consents(client), checkin=checkins.next_due(client))
 
 
 @bp.get("/access")

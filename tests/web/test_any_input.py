@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from counsel.extensions import db
 from counsel.models import Assignment
 
 from .. import factories
@@ -41,6 +42,36 @@ def test_counselor_and_admin_forms_never_fail(app, people, values):
         for url, fields in forms:
             response = client.post(url, data=dict(zip(fields, values, strict=False)))
             assert response.status_code < 500, (url, response.status_code)
+
+
+@SETTINGS
+@given(values=st.lists(text, min_size=8, max_size=8), ratings=st.lists(text, min_size=3,
+                                                                       max_size=3))
+def test_check_in_forms_never_fail_and_store_only_ratings_0_to_10(app, people, values,
+                                                                  ratings):
+    from counsel.models import CheckIn, CheckInSchedule
+
+    alex = people["alex"]
+    counselor = app.test_client()
+    Auth(counselor).login(people["counselor"])
+    fields = ("every_days", "scales", "own", "starts_on", "paused", "time_zone", "version",
+              "csrf_token")
+    response = counselor.post(f"/clients/{alex.id}/checkins",
+                              data=dict(zip(fields, values, strict=True)))
+    assert response.status_code in (302, 422), response.status_code
+    if not db.session.scalar(select(CheckInSchedule).where(
+            CheckInSchedule.client_id == alex.id)):
+        factories.CheckInScheduleFactory(client=alex)
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login(alex.user)
+    data = {f"rating-{i}": value for i, value in enumerate(ratings)}
+    response = client.post("/my/checkins", data=data | {"taken_on": values[3],
+                                                       "note": values[2]})
+    assert response.status_code in (302, 422), response.status_code
+    db.session.expire_all()
+    for checkin in db.session.scalars(select(CheckIn).where(CheckIn.client_id == alex.id)):
+        assert all(isinstance(v, int) and 0 <= v <= 10 for v in checkin.ratings.values())
 
 
 @SETTINGS

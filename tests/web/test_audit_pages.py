@@ -69,7 +69,9 @@ TESTED_BELOW = {"clients.edit",
                 "reports.prepare", "reports.preview", "reports.show", "reports.download",
                 # tests/web/test_portal_reports.py (reports.view, report.download) and
                 # tests/web/test_report_consent.py (consents.view)
-                "portal.reports", "portal.report_pdf", "portal.consent"}
+                "portal.reports", "portal.report_pdf", "portal.consent",
+                # check-ins (below)
+                "clients.checkin_schedule", "portal.checkins_page"}
 
 
 @pytest.fixture
@@ -226,7 +228,7 @@ def test_email_and_reset_actions_are_recorded_and_read_in_plain_words(client, au
     auth.login(alex.user)
     client.post("/account/notifications", data={
         "mail_safety": "normal", "assignment_new": "off", "review_sent": "on",
-        "work_due": "off", "work_overdue": "on", "session_reminder": "on"})
+        "work_due": "off", "work_overdue": "on", "session_reminder": "on", "checkin_due": "on"})
     rows = [(r.action, r.actor_id, r.client_id, r.outcome) for r in new_rows(before)
             if not r.action.startswith(("auth.sign_", "client.view", "portal."))]
     assert rows == [
@@ -242,4 +244,54 @@ def test_email_and_reset_actions_are_recorded_and_read_in_plain_words(client, au
                   "asked for a password reset link by email",
                   "changed the client&#39;s email safety setting",
                   "changed which emails they get"):
+        assert words in history, words
+
+
+def test_check_in_pages_and_changes_are_audited_and_read_in_plain_words(client, auth, people):
+    """Each page charting the check-ins writes one checkins.view row on the client's
+    record; scheduling, a time zone and a check-in each leave a row with no rating in it;
+    the client's access history says what happened."""
+    from datetime import date
+
+    from counsel import checkins
+    from counsel.models import CheckIn, CheckInSchedule
+
+    from .. import factories
+
+    alex, counselor = people["alex"], people["counselor"]
+    factories.CheckInScheduleFactory(client=alex, starts_on=date(2026, 1, 1))
+    db.session.commit()
+    views = [("counselor", f"/clients/{alex.id}"), ("counselor", f"/clients/{alex.id}/checkins"),
+             ("client", "/my/checkins")]
+    for role, url in views:
+        auth.login(user_for(people, role))
+        before = last_id()
+        assert client.get(url).status_code == 200
+        rows = [r for r in new_rows(before) if r.action == "checkins.view"]
+        assert [(r.actor_id, r.client_id, r.target_type, r.target_id) for r in rows] == [
+            (user_for(people, role).id, alex.id, "clients", str(alex.id))], url
+        auth.logout()
+    auth.login(counselor)
+    before = last_id()
+    client.post(f"/clients/{alex.id}/checkins", data={
+        "every_days": "5", "scales": ["hope"], "own": "", "starts_on": "2026-01-01",
+        "time_zone": "Asia/Tokyo", "version": "1"})
+    auth.logout()
+    auth.login(alex.user)
+    client.post("/my/checkins", data={"taken_on": checkins.client_today(alex).isoformat(),
+                                      "rating-0": "7", "note": "plain note"})
+    saved = db.session.scalars(select(CheckIn)).one()
+    schedule = db.session.scalars(select(CheckInSchedule)).one()
+    rows = [(r.action, r.actor_id, r.client_id, r.target_type, r.target_id)
+            for r in new_rows(before) if r.action.startswith(("checkin.", "client.time"))]
+    assert rows == [
+        ("client.time_zone", counselor.id, alex.id, "clients", str(alex.id)),
+        ("checkin.schedule", counselor.id, alex.id, "checkin_schedules", str(schedule.id)),
+        ("checkin.create", alex.user_id, alex.id, "checkins", str(saved.id)),
+    ]
+    for r in new_rows(before):
+        assert "plain" not in (r.detail or "") and "hope" not in (r.detail or "")
+    history = client.get("/my/access").text
+    for words in ("changed the client&#39;s time zone", "scheduled or changed the check-ins",
+                  "gave a check-in", "looked at the check-ins and their chart"):
         assert words in history, words

@@ -155,3 +155,36 @@ def test_flash_messages_quoting_typed_titles_and_names_are_escaped(client, auth,
     withdrawn = client.post(f"/assignments/{newest}/withdraw", follow_redirects=True)
     assert "is withdrawn" in withdrawn.text
     assert_escaped(withdrawn.text, ["title"], "the withdrawn message")
+
+
+def test_check_in_scales_and_notes_are_escaped_in_the_chart_the_table_and_the_forms(
+        client, auth, people):
+    """A scale named with markup (the counselor's own) and a note with markup (the
+    client's): escaped in the SVG (text, data attribute, description), the table, the
+    rating fieldsets and a refused form's re-render."""
+    from datetime import date
+
+    from .. import factories
+
+    alex, scale = people["alex"], '<b onclick="x()">calm</b>&'
+    factories.CheckInScheduleFactory(client=alex, starts_on=date(2026, 1, 1),
+                                     scales=["trust", scale])
+    factories.CheckInFactory(client=alex, taken_on=date(2026, 1, 1),
+                             ratings={"trust": 3, scale: 4}, note=evil("cinote"))
+    db.session.commit()
+    pages = {"counselor": [f"/clients/{alex.id}", f"/clients/{alex.id}/checkins"],
+             "client": ["/my/checkins"]}
+    for role, urls in pages.items():
+        auth.login(people["counselor"] if role == "counselor" else alex.user)
+        for url in urls:
+            html = client.get(url).text
+            assert html.count(str(escape(scale))) >= 3, url
+            assert "<b onclick" not in html, url
+            assert_escaped(html, ["cinote"], url)
+        auth.logout()
+    auth.login(people["counselor"])
+    refused = client.post(f"/clients/{alex.id}/checkins", data={
+        "every_days": "0", "scales": ["trust"], "own": '<i>x</i>', "starts_on": "2026-01-01",
+        "version": "1"})
+    assert refused.status_code == 422 and "&lt;i&gt;x&lt;/i&gt;" in refused.text
+    assert "<i>x</i>" not in refused.text

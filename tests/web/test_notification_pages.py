@@ -14,7 +14,8 @@ from ..conftest import PASSWORD, csrf_token_from
 
 PORTAL = {"portal_url": "http://127.0.0.1:5000/my/"}
 CLIENT_CHOICES = {"assignment_new": "on", "review_sent": "on", "work_due": "on",
-                  "work_overdue": "on", "session_reminder": "on", "mail_safety": "normal",
+                  "work_overdue": "on", "session_reminder": "on", "checkin_due": "on",
+                  "mail_safety": "normal",
                   "safe_email": ""}
 
 

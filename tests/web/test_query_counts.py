@@ -18,6 +18,8 @@ from counsel.extensions import db
 from counsel.models import (
     Assignment,
     AuditEvent,
+    CheckIn,
+    CheckInSchedule,
     Draft,
     Review,
     ReviewComment,
@@ -90,6 +92,15 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
         made.append(client)
     db.session.commit()
     client, work = first
+    # Check-ins: every client on a weekly schedule (due, missed or not yet, in turn), the
+    # first with a check-in a week for ``weeks`` weeks (or a few).
+    for n, other in enumerate(made):
+        db.session.add(CheckInSchedule(client=other, updated_by=counselor,
+                                       starts_on=practice_today() - timedelta(days=n % 3 * 7)))
+    for week in range(max(weeks, 3)):
+        db.session.add(CheckIn(client=client, ratings={"trust": week % 11, "hope": 5},
+                               taken_on=practice_today() - timedelta(days=7 * week + 1)))
+    db.session.commit()
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
     couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
@@ -128,6 +139,8 @@ PAGES = [
     ("client home, all completed work", "client", lambda w: "/my/?done=all", None),
     ("client work page", "client", lambda w: f"/my/assignments/{w['work']}", None),
     ("client access history", "client", lambda w: "/my/access", None),
+    ("client check-ins", "client", lambda w: "/my/checkins", None),
+    ("check-in schedule", "counselor", lambda w: f"/clients/{w['client_id']}/checkins", None),
     ("autosave", "client", lambda w: f"/my/assignments/{w['draft'].id}/draft", _autosave),
     ("client sessions", "client", lambda w: "/my/sessions", None),
     ("client session page", "client", lambda w: f"/my/sessions/{w['session']}", None),
