@@ -37,7 +37,8 @@ def _clients_and_flagged_cases() -> tuple[int, list[Case]]:
 def index():
     """What needs attention: today's and this week's sessions, sessions waiting to be
     signed, cases with a safety flag, work waiting for review (oldest first) and overdue
-    work. At most 8 statements, whatever the size of the practice."""
+    work, clients by stage and check-ins due. At most 9 statements, whatever the size of
+    the practice."""
     today = practice_today()
     audit.record("dashboard.view")
     db.session.commit()
