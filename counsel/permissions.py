@@ -14,6 +14,7 @@ from sqlalchemy.orm import joinedload
 
 from . import audit
 from .extensions import db
+from .inputs import MAX_ID
 from .models import (
     Assignment,
     Case,
@@ -43,6 +44,10 @@ def refuse(target_type: str, target_id) -> None:
 
 
 def one_or_404(statement, target_type: str, target_id):
+    if isinstance(target_id, int) and not 0 <= target_id <= MAX_ID:
+        # No row has such an id, and the database refuses to compare with one (a form's
+        # number field is not bounded like a URL's id).
+        refuse(target_type, None)
     obj = db.session.scalars(statement).first()
     if obj is None:
         refuse(target_type, target_id)

@@ -141,6 +141,9 @@ def test_a_report_is_not_marked_shared_at_another_counselors_session(app, people
     db.session.commit()
     url = f"/reports/{world['report'].id}/shared"
     assert browser.post(url, data={"session_id": theirs.id}).status_code == 404
+    # A number no id can be (the form's field is not bounded like a URL's): 404, not 500.
+    for beyond in (2**31, 10**24, -1):
+        assert browser.post(url, data={"session_id": beyond}).status_code == 404
     refused = browser.post(url, data={"session_id": mine_elsewhere.id}, follow_redirects=True)
     assert refused.status_code == 200 and "Choose a session of this case" in refused.text
     assert state(world)[1] is None
