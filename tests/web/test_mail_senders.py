@@ -20,14 +20,13 @@ import uuid
 
 import pytest
 import redis
-from rq import Queue
 from sqlalchemy import select
 
 from counsel.extensions import db
 from counsel.models import OutboxMessage
 from counsel.notifications import background, delivery, outbox
 
-from .. import factories
+from .. import factories, rq_queues
 from ..servers import ROOT, clean_environment, free_port
 
 CONTEXT = {"portal_url": "https://counsel.example.org/portal", "due_date": "3 December"}
@@ -197,22 +196,7 @@ def queue_name():
     connection = _redis()
     name = f"counsel-test-mail-{uuid.uuid4().hex}"
     yield name
-    job_ids = set()
-    for queue in (Queue(name, connection=connection),
-                  Queue(name + "-reports", connection=connection)):
-        job_ids.update(queue.job_ids)
-        for registry in (queue.started_job_registry, queue.finished_job_registry,
-                         queue.failed_job_registry):
-            job_ids.update(registry.get_job_ids(cleanup=False))
-        connection.srem("rq:queues", queue.key)
-    patterns = [f"*{name}*"] + [f"*{job_id}*" for job_id in job_ids]
-    for pattern in patterns:
-        for key in connection.scan_iter(match=pattern, count=1000):
-            connection.delete(key)
-    for key in connection.scan_iter(match="rq:worker:*", count=1000):
-        if name in (connection.hget(key, "queues") or b"").decode():
-            connection.delete(key)
-    left = [key for pattern in patterns for key in connection.scan_iter(match=pattern)]
+    left = rq_queues.clear(connection, name, name + "-reports")
     connection.close()
     assert not left, left
 

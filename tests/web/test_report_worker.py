@@ -15,7 +15,7 @@ from datetime import timedelta
 
 import pytest
 import redis
-from rq import Queue, SimpleWorker
+from rq import SimpleWorker
 from rq.registry import FailedJobRegistry
 from sqlalchemy import select
 
@@ -31,7 +31,7 @@ from counsel.models import (
 from counsel.reports import jobs, operations
 from counsel.session_log import signing
 
-from .. import factories
+from .. import factories, rq_queues
 from ..servers import ROOT, clean_environment, free_port
 
 REDIS_URL = os.environ.get("COUNSEL_TEST_REDIS_REPORTS", "redis://127.0.0.1:6379/3")
@@ -56,41 +56,9 @@ def queue_name():
     connection = _redis()
     name = f"counsel-test-{uuid.uuid4().hex}"
     yield name
-    queue = Queue(name, connection=connection)
-    job_ids = set(queue.job_ids)
-    for registry in (queue.started_job_registry, queue.finished_job_registry,
-                     queue.failed_job_registry, queue.deferred_job_registry,
-                     queue.scheduled_job_registry, queue.canceled_job_registry):
-        job_ids.update(registry.get_job_ids(cleanup=False))
-    for job in queue.job_class.fetch_many(list(job_ids), connection=connection):
-        if job is not None:
-            job.delete()
-    patterns = [f"*{name}*"] + [f"*{job_id}*" for job_id in job_ids]
-    for pattern in patterns:
-        for key in connection.scan_iter(match=pattern, count=1000):
-            connection.delete(key)
-    connection.srem("rq:queues", queue.key)  # RQ's set of every queue
-    for key in _workers_on(connection, name):  # ours, now dead
-        connection.delete(key, key + b":executions")
-    left = [key for pattern in patterns for key in connection.scan_iter(match=pattern)]
-    left += [m for m in connection.smembers("rq:queues") if name in m.decode()]
-    left += _workers_on(connection, name)
+    left = rq_queues.clear(connection, name)
     connection.close()
     assert not left, left
-
-
-def _workers_on(connection: redis.Redis, queue_name: str) -> list[bytes]:
-    """The keys of the RQ workers that listen on ``queue_name``: a worker's hash, skipping
-    the other keys under "rq:worker:" (a worker's executions, a sorted set) and the workers
-    of other tests, which may be at work meanwhile (scripts/test-all runs two passes at
-    once on this Redis)."""
-    workers = []
-    for key in connection.scan_iter(match="rq:worker:*", count=1000):
-        if connection.type(key) != b"hash":
-            continue
-        if queue_name in (connection.hget(key, "queues") or b"").decode().split(","):
-            workers.append(key)
-    return workers
 
 
 @pytest.fixture
