@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 44, 130, 20, 56
@@ -34,21 +34,31 @@ def _y(value: float) -> float:
     return TOP + (HEIGHT - TOP - BOTTOM) * (HIGH - value) / (HIGH - LOW)
 
 
-def _marker(shape: str, x: float, y: float, colour: str) -> str:
-    common = f'fill="{colour}" stroke="{colour}" stroke-width="1.5"'
+def _svg(template: str, *args, **values) -> Markup:
+    """One element of the chart: ``template`` is this module's own markup, and every value
+    put into it (numbers, and the scale names and texts a counselor typed) is escaped by
+    ``Markup.format``. Nothing else is marked safe."""
+    return Markup(template).format(*args, **values)  # noqa: S704 - a literal of this module
+
+
+def _marker(shape: str, x: float, y: float, colour: str) -> Markup:
+    common = {"colour": colour}
     if shape == "circle":
-        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" {common}/>'
+        return _svg('<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{colour}" '
+                    'stroke="{colour}" stroke-width="1.5"/>', x=x, y=y, **common)
     if shape == "square":
-        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" {common}/>'
+        return _svg('<rect x="{x:.1f}" y="{y:.1f}" width="8" height="8" fill="{colour}" '
+                    'stroke="{colour}" stroke-width="1.5"/>', x=x - 4, y=y - 4, **common)
     if shape == "cross":
-        return (f'<path d="M{x - 4.5:.1f},{y - 4.5:.1f}L{x + 4.5:.1f},{y + 4.5:.1f}'
-                f'M{x - 4.5:.1f},{y + 4.5:.1f}L{x + 4.5:.1f},{y - 4.5:.1f}" fill="none" '
-                f'stroke="{colour}" stroke-width="2.5"/>')
+        return _svg('<path d="M{a:.1f},{b:.1f}L{c:.1f},{d:.1f}M{a:.1f},{d:.1f}L{c:.1f},{b:.1f}" '
+                    'fill="none" stroke="{colour}" stroke-width="2.5"/>',
+                    a=x - 4.5, b=y - 4.5, c=x + 4.5, d=y + 4.5, **common)
     points = {"triangle": ((0, -5.5), (5, 4), (-5, 4)),
               "down": ((0, 5.5), (5, -4), (-5, -4)),
               "diamond": ((0, -5.5), (5, 0), (0, 5.5), (-5, 0))}[shape]
     coords = " ".join(f"{x + dx:.1f},{y + dy:.1f}" for dx, dy in points)
-    return f'<polygon points="{coords}" {common}/>'
+    return _svg('<polygon points="{coords}" fill="{colour}" stroke="{colour}" '
+                'stroke-width="1.5"/>', coords=coords, **common)
 
 
 def _date_ticks(days: list[date], most: int = 6) -> list[date]:
@@ -98,42 +108,42 @@ def ratings_chart(checkins, scales: list[str], *, chart_id: str = "checkins",
     """An SVG line chart of every scale's ratings over time. ``checkins`` have ``taken_on``
     and ``ratings`` ({scale: 0-10}), oldest first; a scale not rated on a day breaks its
     line there."""
-    e = escape
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
-           f'width="100%" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc" '
-           f'font-family="sans-serif" font-size="12">',
-           f'<title id="{chart_id}-title">{e(title)}</title>',
-           f'<desc id="{chart_id}-desc">{e(describe(checkins, scales))}</desc>',
-           f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#ffffff"/>']
+    out = [_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
+                'role="img" aria-labelledby="{id}-title {id}-desc" font-family="sans-serif" '
+                'font-size="12">', w=WIDTH, h=HEIGHT, id=chart_id),
+           _svg('<title id="{}-title">{}</title>', chart_id, title),
+           _svg('<desc id="{}-desc">{}</desc>', chart_id, describe(checkins, scales)),
+           _svg('<rect x="0" y="0" width="{}" height="{}" fill="#ffffff"/>', WIDTH, HEIGHT)]
     right = WIDTH - RIGHT
     for value in range(LOW, HIGH + 1):
         y = _y(value)
         strong = value in (LOW, HIGH) or value % 5 == 0
-        out.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}" '
-                   f'stroke="{"#767676" if strong else "#d0d0d0"}" stroke-width="1"/>')
+        out.append(_svg('<line x1="{}" y1="{y:.1f}" x2="{}" y2="{y:.1f}" stroke="{}" '
+                        'stroke-width="1"/>', LEFT, right, "#767676" if strong else "#d0d0d0",
+                        y=y))
         if value % 2 == 0:
-            out.append(f'<text x="{LEFT - 8}" y="{y + 4:.1f}" text-anchor="end" '
-                       f'fill="#333333">{value}</text>')
-    out.append(f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{_y(LOW):.1f}" '
-               f'stroke="#767676" stroke-width="1"/>')
-    out.append(f'<text x="12" y="{(TOP + HEIGHT - BOTTOM) / 2:.1f}" text-anchor="middle" '
-               f'fill="#333333" transform="rotate(-90 12 {(TOP + HEIGHT - BOTTOM) / 2:.1f})">'
-               f'Rating (0-10)</text>')
+            out.append(_svg('<text x="{}" y="{:.1f}" text-anchor="end" fill="#333333">{}</text>',
+                            LEFT - 8, y + 4, value))
+    middle = (TOP + HEIGHT - BOTTOM) / 2
+    out.append(_svg('<line x1="{x}" y1="{}" x2="{x}" y2="{:.1f}" stroke="#767676" '
+                    'stroke-width="1"/>', TOP, _y(LOW), x=LEFT))
+    out.append(_svg('<text x="12" y="{m:.1f}" text-anchor="middle" fill="#333333" '
+                    'transform="rotate(-90 12 {m:.1f})">Rating (0-10)</text>', m=middle))
     if not checkins:
-        out.append(f'<text x="{(LEFT + right) / 2:.1f}" y="{_y(5):.1f}" text-anchor="middle" '
-                   f'fill="#333333" font-size="15">No check-ins yet</text></svg>')
-        return Markup("".join(out))  # noqa: S704 - every text in it is escaped above
+        out.append(_svg('<text x="{:.1f}" y="{:.1f}" text-anchor="middle" fill="#333333" '
+                        'font-size="15">No check-ins yet</text></svg>', (LEFT + right) / 2, _y(5)))
+        return Markup("").join(out)
     days = [c.taken_on for c in checkins]
     first, last = days[0], days[-1]
     for day in _date_ticks(days):
         x = _x(day, first, last)
-        out.append(f'<line x1="{x:.1f}" y1="{_y(LOW):.1f}" x2="{x:.1f}" '
-                   f'y2="{_y(LOW) + 5:.1f}" stroke="#767676" stroke-width="1"/>')
-        out.append(f'<text x="{x:.1f}" y="{_y(LOW) + 19:.1f}" text-anchor="middle" '
-                   f'fill="#333333">{day.day} {day:%b}</text>')
+        out.append(_svg('<line x1="{x:.1f}" y1="{:.1f}" x2="{x:.1f}" y2="{:.1f}" '
+                        'stroke="#767676" stroke-width="1"/>', _y(LOW), _y(LOW) + 5, x=x))
+        out.append(_svg('<text x="{:.1f}" y="{:.1f}" text-anchor="middle" fill="#333333">'
+                        '{} {}</text>', x, _y(LOW) + 19, day.day, f"{day:%b}"))
     years = f"{first:%Y}" if first.year == last.year else f"{first:%Y} to {last:%Y}"
-    out.append(f'<text x="{(LEFT + right) / 2:.1f}" y="{HEIGHT - 10}" text-anchor="middle" '
-               f'fill="#333333">Date ({years})</text>')
+    out.append(_svg('<text x="{:.1f}" y="{}" text-anchor="middle" fill="#333333">Date ({})'
+                    '</text>', (LEFT + right) / 2, HEIGHT - 10, years))
     ends = []
     for index, name in enumerate(scales):
         colour = COLOURS[index % len(COLOURS)]
@@ -148,23 +158,24 @@ def ratings_chart(checkins, scales: list[str], *, chart_id: str = "checkins",
                 continue
             d.append(f"{pen}{point[0]:.1f},{point[1]:.1f}")
             pen = "L"
-        out.append(f'<g data-scale="{e(name)}">')
+        out.append(_svg('<g data-scale="{}">', name))
         if d:
-            out.append(f'<path d="{"".join(d)}" fill="none" stroke="{colour}" stroke-width="2"'
-                       + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+            out.append(_svg('<path d="{}" fill="none" stroke="{}" stroke-width="2"'
+                            + (' stroke-dasharray="{}"/>' if dash else "{}/>"),
+                            "".join(d), colour, dash))
         out += [_marker(shape, x, y, colour) for x, y, _ in filter(None, points)]
-        out.append("</g>")
+        out.append(Markup("</g>"))
         shown = [p for p in points if p]
         if shown:
             ends.append((shown[-1][1], index))
     heights = _spread(ends)
     for index, name in enumerate(scales):
         if index in heights:
-            colour = COLOURS[index % len(COLOURS)]
-            out.append(f'<text x="{right + 10}" y="{heights[index] + 4:.1f}" fill="{colour}" '
-                       f'font-weight="bold">{e(_short(name))}</text>')
-    out.append("</svg>")
-    return Markup("".join(out))  # noqa: S704 - every text in it is escaped above
+            out.append(_svg('<text x="{}" y="{:.1f}" fill="{}" font-weight="bold">{}</text>',
+                            right + 10, heights[index] + 4, COLOURS[index % len(COLOURS)],
+                            _short(name)))
+    out.append(Markup("</svg>"))
+    return Markup("").join(out)
 
 
 def table_rows(checkins, scales: list[str]) -> list[tuple[date, list[int | None]]]:

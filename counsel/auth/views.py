@@ -77,21 +77,31 @@ def sign_out():
     return redirect(url_for("auth.sign_in"))
 
 
+def _set_password_by_link(token: str, purpose: str, pages: tuple[str, str], welcome: str):
+    """A single-use link's page (an invitation or a password reset): unknown, used,
+    expired and replaced links, and links of the other purpose, all get the same 404 page;
+    saving sets the password, ends every other session and signs the person in."""
+    unusable, page = pages
+    link = invitations.find_usable(token, purpose=purpose)
+    if link is None:
+        return render_template(unusable), 404
+    user = link.user
+    form = NewPasswordForm(email=user.email, name=user.name)
+    if form.validate_on_submit():
+        invitations.accept(link, form.password.data)
+        _begin_session(user, "auth.sign_in")
+        db.session.commit()
+        flash(welcome, "success")
+        return redirect(home_for(user))
+    return render_template(page, form=form, user=user)
+
+
 @bp.route("/invitation/<token>", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def accept_invitation(token):
-    invitation = invitations.find_usable(token)
-    if invitation is None:
-        return render_template("auth/invitation_unusable.html"), 404
-    user = invitation.user
-    form = NewPasswordForm(email=user.email, name=user.name)
-    if form.validate_on_submit():
-        invitations.accept(invitation, form.password.data)
-        _begin_session(user, "auth.sign_in")
-        db.session.commit()
-        flash("Welcome. Your password is set and you are signed in.", "success")
-        return redirect(home_for(user))
-    return render_template("auth/accept_invitation.html", form=form, user=user)
+    return _set_password_by_link(
+        token, "invitation", ("auth/invitation_unusable.html", "auth/accept_invitation.html"),
+        "Welcome. Your password is set and you are signed in.")
 
 
 @bp.route("/forgot-password", methods=["GET", "POST"])
@@ -112,21 +122,10 @@ def forgot_password():
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 def reset_password(token):
-    """A reset link from the email: unknown, used, expired, replaced links and invitation
-    links all get the same 404 page. Saving signs out every other session."""
-    link = invitations.find_usable(token, purpose="reset")
-    if link is None:
-        return render_template("auth/reset_unusable.html"), 404
-    user = link.user
-    form = NewPasswordForm(email=user.email, name=user.name)
-    if form.validate_on_submit():
-        invitations.accept(link, form.password.data)
-        _begin_session(user, "auth.sign_in")
-        db.session.commit()
-        flash("Your new password is saved and you are signed in. Every other device has been "
-              "signed out.", "success")
-        return redirect(home_for(user))
-    return render_template("auth/reset_password.html", form=form, user=user)
+    return _set_password_by_link(
+        token, "reset", ("auth/reset_unusable.html", "auth/reset_password.html"),
+        "Your new password is saved and you are signed in. Every other device has been "
+        "signed out.")
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -4,6 +4,7 @@ from wtforms import RadioField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, Optional, ValidationError
 
 from ..forms import choices, clean_text, email_field, optional_text
+from ..notifications.forms import safe_address_given
 from ..notifications.operations import SAFETY_LABELS_FOR_COUNSELOR
 from .operations import email_problem
 
@@ -48,11 +49,7 @@ class NewClientForm(ClientForm):
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
-        if self.mail_safety.data == "safe_address" and not self.safe_email.data \
-                and not self.safe_email.errors:
-            self.safe_email.errors = ["Enter the safe address, or choose another option."]
-            return False
-        return valid
+        return safe_address_given(self) and valid
 
 
 class SearchForm(FlaskForm):

@@ -31,14 +31,19 @@ class SafetyForm(FlaskForm):
                                          "to use.")
 
     def validate(self, extra_validators=None):
-        """A safe address is needed for the second choice (the field's own checks stop at
-        an empty value, so this one is the form's)."""
         valid = super().validate(extra_validators)
-        if self.mail_safety.data == "safe_address" and not self.safe_email.data \
-                and not self.safe_email.errors:
-            self.safe_email.errors = ["Enter the safe address, or choose another option."]
-            return False
-        return valid
+        return safe_address_given(self) and valid
+
+
+def safe_address_given(form) -> bool:
+    """A safe address is needed for the second choice (the field's own checks stop at an
+    empty value, so this one is the form's): False, with the message on the field, when
+    it is missing. For every form with ``mail_safety`` and ``safe_email``."""
+    if form.mail_safety.data == "safe_address" and not form.safe_email.data \
+            and not form.safe_email.errors:
+        form.safe_email.errors = ["Enter the safe address, or choose another option."]
+        return False
+    return True
 
 
 def preferences_form(user: User, **kwargs) -> FlaskForm:
