@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from .. import audit
+from .. import audit, checkins
 from ..cases import operations as cases
 from ..extensions import db
 from ..models import (
@@ -20,10 +20,12 @@ from ..models import (
     Review,
     ReviewComment,
     Revision,
+    Tracker,
     User,
     utcnow,
 )
 from ..models.types import unstorable
+from ..models.work_records import TRACKER_LENGTHS
 from ..notifications import messages
 from ..pathway import operations as pathway
 from ..pathway import stages
@@ -76,7 +78,8 @@ KEEP = ("mine", "theirs", "both")
 
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
            note: str | None, case: Case | None = None,
-           contact_reason: str | None = None) -> Assignment:
+           contact_reason: str | None = None, tracker_length: int | None = None,
+           tracker_exceptions: str | None = None) -> Assignment:
     """Give ``exercise`` to ``client`` in ``case``, or in the client's most recent open case
     when none is chosen; the safety flag's rule is cases.operations.case_for_work."""
     if not client.active:
@@ -95,6 +98,10 @@ def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: dat
         case_id=case.id if case is not None else None, contact_reason=contact_reason,
     )
     db.session.add(assignment)
+    if exercise.kind == "tracker":  # a period from the client's today; the counselor may change it
+        db.session.add(Tracker(assignment=assignment, starts_on=checkins.client_today(client),
+                               length_days=tracker_length or TRACKER_LENGTHS[0],
+                               exceptions=tracker_exceptions or None))
     db.session.flush()
     audit.record("assignment.create", assignment, client=client, actor=counselor)
     if contact_reason:
@@ -144,6 +151,16 @@ def _editable(assignment: Assignment) -> None:
         raise WorkRefused("This is with your counselor now, so it cannot be changed.",
                           "not_editable")
     _unlocked(assignment)
+
+
+def start_records(author: User, assignment: Assignment) -> None:
+    """The one gate for what a client records on a structured exercise (tracker days, plan
+    items, commitments and follow-ups, journal entries): the same rule as writing (open to
+    the client, not withdrawn, its stage not locked), and the first record starts the work,
+    as a first saved draft does."""
+    _editable(assignment)
+    if assignment.status == "assigned":
+        status.apply(assignment, "start_draft")
 
 
 def save_draft(author: User, assignment: Assignment, answers, base_version: int | None) -> Draft:

@@ -35,6 +35,19 @@ from .session_log import (
     SessionLocked,
 )
 from .types import UTCDateTime, utcnow
+from .work_records import (
+    COMMITMENT_EVERY_DAYS,
+    COMMITMENT_OUTCOMES,
+    PLAN_STATUSES,
+    TRACKER_LENGTHS,
+    TRACKER_OUTCOMES,
+    Commitment,
+    CommitmentFollowUp,
+    JournalEntry,
+    PlanItem,
+    Tracker,
+    TrackerDay,
+)
 
 __all__ = [
     "CHECKIN_EVERY_DAYS",
@@ -88,4 +101,15 @@ __all__ = [
     "UTCDateTime",
     "User",
     "utcnow",
+    "COMMITMENT_EVERY_DAYS",
+    "COMMITMENT_OUTCOMES",
+    "PLAN_STATUSES",
+    "TRACKER_LENGTHS",
+    "TRACKER_OUTCOMES",
+    "Commitment",
+    "CommitmentFollowUp",
+    "JournalEntry",
+    "PlanItem",
+    "Tracker",
+    "TrackerDay",
 ]

@@ -14,7 +14,8 @@ from .accounts import Client, User
 from .types import UTCDateTime, utcnow
 
 if TYPE_CHECKING:
-    from .assignments import Revision
+    from .assignments import Assignment, Revision
+    from .work_records import JournalEntry
 
 CASE_KINDS = {"individual": "Individual", "couple": "Couple"}
 SCREENING_OUTCOMES = {
@@ -106,7 +107,8 @@ class SafetyScreening(db.Model):
 class Share(db.Model):
     """One item a partner chose to show the other partner of a case. Only its author creates
     it (never the counselor); withdrawing stamps ``withdrawn_at`` and hides it again. The
-    item is a revision today; journal entries and plans add their own column later."""
+    item is one of: a revision, a memory journal entry, or a quality-time plan (the plan
+    assignment: its items as they stand). Exactly one of the three columns is set."""
 
     __tablename__ = "shares"
     __table_args__ = (Index("ix_shares_recipient_id_withdrawn_at", "recipient_id", "withdrawn_at"),
@@ -117,6 +119,9 @@ class Share(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("clients.id"))
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("revisions.id"), index=True)
+    journal_entry_id: Mapped[int | None] = mapped_column(ForeignKey("journal_entries.id"),
+                                                         index=True)
+    plan_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"), index=True)
     shared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -124,6 +129,8 @@ class Share(db.Model):
     author: Mapped[Client] = relationship(foreign_keys=[author_id])
     recipient: Mapped[Client] = relationship(foreign_keys=[recipient_id])
     revision: Mapped[Revision | None] = relationship()
+    journal_entry: Mapped[JournalEntry | None] = relationship()
+    plan: Mapped[Assignment | None] = relationship()
 
     @property
     def active(self) -> bool:
