@@ -181,3 +181,100 @@ def ratings_chart(checkins, scales: list[str], *, chart_id: str = "checkins",
 def table_rows(checkins, scales: list[str]) -> list[tuple[date, list[int | None]]]:
     """The text alternative's rows: each day and its rating on each scale (None: not asked)."""
     return [(c.taken_on, [c.ratings.get(name) for name in scales]) for c in checkins]
+
+
+# -- the no-contact strip -----------------------------------------------------------------
+
+STRIP_PER_ROW = 15
+CELL, CELL_GAP = 30, 4
+STRIP_TOP, STRIP_LEGEND = 18, 64
+# Each state has its own mark (drawn, not a font's glyph) as well as its own fill.
+STRIP_STATES = {
+    "kept": ("Kept", "#d9ecd9"),
+    "exception": ("Allowed exception", "#dbe6f5"),
+    "broke": ("Broke it", "#f6d5cc"),
+    "missing": ("No check-in", "#ffffff"),
+    "today": ("Today", "#ffffff"),
+    "upcoming": ("To come", "#f4f4f4"),
+}
+STRIP_INK = "#222222"
+
+
+def _strip_mark(state: str, x: float, y: float, late: bool) -> Markup:
+    """The mark inside one day's cell, whose top left corner is (x, y)."""
+    fill = STRIP_STATES[state][1]
+    dashed = state in ("missing", "upcoming")
+    width = 3 if state == "today" else 1
+    out = [_svg('<rect x="{x}" y="{y}" width="{c}" height="{c}" fill="{}" stroke="{}" '
+                'stroke-width="{}"' + (' stroke-dasharray="3 2"/>' if dashed else '/>'),
+                fill, STRIP_INK if state != "upcoming" else "#767676", width, x=x, y=y, c=CELL)]
+    cx, cy = x + CELL / 2, y + CELL / 2
+    if state == "kept":
+        out.append(_svg('<path d="M{:.1f},{:.1f}L{:.1f},{:.1f}L{:.1f},{:.1f}" fill="none" '
+                        'stroke="#1e5b22" stroke-width="3"/>', cx - 8, cy, cx - 2, cy + 7,
+                        cx + 9, cy - 7))
+    elif state == "broke":
+        out.append(_svg('<path d="M{a:.1f},{b:.1f}L{c:.1f},{d:.1f}M{a:.1f},{d:.1f}'
+                        'L{c:.1f},{b:.1f}" fill="none" stroke="#8c2a12" stroke-width="3"/>',
+                        a=cx - 7, b=cy - 7, c=cx + 7, d=cy + 7))
+    elif state == "exception":
+        out.append(_svg('<circle cx="{:.1f}" cy="{:.1f}" r="7" fill="none" stroke="#1f4f8a" '
+                        'stroke-width="3"/>', cx, cy))
+    elif state == "missing":
+        out.append(_svg('<text x="{:.1f}" y="{:.1f}" text-anchor="middle" fill="{}" '
+                        'font-size="16" font-weight="bold">?</text>', cx, cy + 6, STRIP_INK))
+    if late:
+        out.append(_svg('<circle cx="{:.1f}" cy="{:.1f}" r="3" fill="{}"/>',
+                        x + CELL - 5, y + 5, STRIP_INK))
+    return Markup("").join(out)
+
+
+def describe_strip(summary) -> str:
+    counts = summary.counts
+    parts = [f"{counts['kept']} kept", f"{counts['exception']} allowed exceptions",
+             f"{counts['broke']} broken", f"{counts['missing']} without a check-in"]
+    return (f"No-contact period of {len(summary.strip)} days from {_label(summary.starts_on)} "
+            f"to {_label(summary.ends_on)}: {', '.join(parts)}. Current streak "
+            f"{summary.current_streak} days, longest {summary.longest_streak}, "
+            f"{summary.days_remaining} days remaining.")
+
+
+def no_contact_strip(summary, *, chart_id: str = "no-contact",
+                     title: str = "The no-contact period, day by day") -> Markup:
+    """Every day of a tracker's period (``trackers.Summary``) as a cell, 15 to a row, each
+    state with its own mark and fill, late check-ins with a dot; a legend below. Read
+    without colour by the marks; the page's table and ``describe_strip`` say it in words."""
+    rows = -(-len(summary.strip) // STRIP_PER_ROW)
+    width = STRIP_PER_ROW * (CELL + CELL_GAP) + 40
+    height = STRIP_TOP + rows * (CELL + CELL_GAP + 12) + STRIP_LEGEND
+    out = [_svg('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="100%" '
+                'role="img" aria-labelledby="{id}-title {id}-desc" font-family="sans-serif" '
+                'font-size="11">', w=width, h=height, id=chart_id),
+           _svg('<title id="{}-title">{}</title>', chart_id, title),
+           _svg('<desc id="{}-desc">{}</desc>', chart_id, describe_strip(summary)),
+           _svg('<rect x="0" y="0" width="{}" height="{}" fill="#ffffff"/>', width, height)]
+    for index, day in enumerate(summary.strip):
+        row, col = divmod(index, STRIP_PER_ROW)
+        x = 20 + col * (CELL + CELL_GAP)
+        y = STRIP_TOP + row * (CELL + CELL_GAP + 12)
+        out.append(_svg('<g data-day="{}" data-state="{}">', day.day.isoformat(), day.state))
+        out.append(_strip_mark(day.state, x, y, day.late))
+        if day.number == 1 or day.day.day == 1 or col == 0:
+            out.append(_svg('<text x="{:.1f}" y="{:.1f}" text-anchor="middle" fill="#333333">'
+                            '{} {}</text>', x + CELL / 2, y + CELL + 11, day.day.day,
+                            f"{day.day:%b}"))
+        out.append(Markup("</g>"))
+    legend_y = height - STRIP_LEGEND + 8
+    for index, state in enumerate(("kept", "exception", "broke", "missing")):
+        x = 20 + (index % 2) * 200
+        y = legend_y + (index // 2) * (CELL + 2) * 0.8
+        out.append(_svg('<g transform="translate({:.1f} {:.1f}) scale(0.7)">', x, y))
+        out.append(_strip_mark(state, 0, 0, False))
+        out.append(Markup("</g>"))
+        out.append(_svg('<text x="{:.1f}" y="{:.1f}" fill="#333333">{}</text>',
+                        x + CELL * 0.7 + 6, y + CELL * 0.35 + 4, STRIP_STATES[state][0]))
+    out.append(_svg('<circle cx="{}" cy="{:.1f}" r="3" fill="{}"/><text x="{}" y="{:.1f}" '
+                    'fill="#333333">Checked in late</text>', 406, legend_y + CELL * 0.35,
+                    STRIP_INK, 414, legend_y + CELL * 0.35 + 4))
+    out.append(Markup("</svg>"))
+    return Markup("").join(out)

@@ -3,7 +3,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit
+from .. import audit, records
 from ..cases import queries as case_queries
 from ..clock import practice_today
 from ..extensions import db
@@ -97,7 +97,7 @@ def show(assignment_id):
     db.session.commit()
     return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),
                            today=practice_today(), lock=stages.lock_on(assignment),
-                           opens_when=stages.opens_when)
+                           opens_when=stages.opens_when, records=records.context(assignment))
 
 
 @bp.post("/assignments/<int:assignment_id>/withdraw")
@@ -123,7 +123,7 @@ def _review_page(assignment, revision, comment_form=None, review_form=None, stat
         comment_form=comment_form or CommentForm(),
         review_form=review_form or review_form_for(assignment.kind, review=review),
         rubric=RUBRIC, rubric_levels=RUBRIC_LEVELS, delete_form=EmptyForm(),
-        conflict=conflict,
+        conflict=conflict, records=records.context(assignment),
     ), status
 
 

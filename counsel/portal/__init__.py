@@ -7,6 +7,18 @@ from ..permissions import role_required
 bp = Blueprint("portal", __name__, url_prefix="/my")
 bp.before_request(lambda: role_required("client"))
 
-from . import checkins, pathway, reports, sessions, sharing, views, work  # noqa: E402, F401
+from . import (  # noqa: E402, F401
+    checkins,
+    commitments,
+    journal,
+    pathway,
+    plans,
+    reports,
+    sessions,
+    sharing,
+    tracker,
+    views,
+    work,
+)
 
 bp.record_once(work.init_app)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 
-from .. import audit, rescue
+from .. import audit, records, rescue
 from ..assignments import operations, queries
 from ..assignments.operations import BOTH_SEPARATOR, DraftConflict, EmptyAnswers, WorkRefused
 from ..assignments.text import commented
@@ -35,7 +35,7 @@ def feedback(assignment):
 
 
 def render_work(assignment, form, *, status=200, conflict=None, message=None,
-                confirm_empty=None):
+                confirm_empty=None, records_given=None):
     """The work page, first view or re-rendered after a refusal, a conflict or an expired
     form: it shows the draft and any feedback, so every response records an
     assignment.view (SECURITY.md 14). Callers roll a refused change back first."""
@@ -46,7 +46,8 @@ def render_work(assignment, form, *, status=200, conflict=None, message=None,
                            lock=lock, opens_when=stages.opens_when(lock) if lock else None,
                            feedback=feedback(assignment), conflict=conflict,
                            message=message, confirm_empty=confirm_empty,
-                           both_separator=BOTH_SEPARATOR), status
+                           both_separator=BOTH_SEPARATOR,
+                           records=records.context(assignment, **(records_given or {}))), status
 
 
 @bp.route("/assignments/<int:assignment_id>", methods=["GET", "POST"])

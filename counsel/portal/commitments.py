@@ -1,0 +1,1 @@
+"""The client's commitments records on their work page. (Being built.)"""

@@ -1,0 +1,1 @@
+"""The client's journal records on their work page. (Being built.)"""

@@ -1,0 +1,1 @@
+"""The client's plans records on their work page. (Being built.)"""

@@ -1,0 +1,1 @@
+"""The client's tracker records on their work page. (Being built.)"""

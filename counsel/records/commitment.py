@@ -1,0 +1,5 @@
+"""The commitment exercise's records. (Being built.)"""
+
+
+def context(assignment, **given) -> dict:
+    return {}

@@ -1,0 +1,5 @@
+"""The tracker exercise's records. (Being built.)"""
+
+
+def context(assignment, **given) -> dict:
+    return {}
