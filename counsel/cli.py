@@ -11,6 +11,7 @@ from . import audit, backup, config
 from .assignments.demo import add_demo_work
 from .auth.passwords import hash_password, password_problem
 from .demo_cases import add_demo_cases
+from .demo_progress import add_demo_progress
 from .extensions import db
 from .library.loader import sync_library
 from .models import Client, OutboxMessage, User
@@ -92,6 +93,7 @@ def demo(password):
     sync_library()
     add_demo_work(people)
     add_demo_cases(people)
+    add_demo_progress(people)
     add_demo_report(people["counselor@example.com"])
     db.session.commit()
     # The logins come last, where `make run` leaves them in view.
