@@ -245,6 +245,8 @@ def _authors(scope: Scope) -> dict[int, Client]:
 
 
 def _checkins(scope: Scope) -> Part | None:
+    if not scope.audience.authors:  # the joint version: nobody's own check-ins
+        return None
     people = []
     for client in scope.audience.authors:
         given, total = scope.facts.checkins.get(client.id, ([], 0))
