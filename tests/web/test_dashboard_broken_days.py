@@ -48,7 +48,9 @@ def test_a_broken_day_six_days_ago_shows_and_eight_days_ago_does_not(client, aut
     _day(quiet, 1, outcome="exception")
     db.session.commit()
     auth.login(people["counselor"])
-    section = _section(client.get("/dashboard/").text)
+    page = client.get("/dashboard/").text
+    assert '<strong>1</strong> broken no-contact day</a>' in page
+    section = _section(page)
     six = (checkins.client_today(alex) - timedelta(days=6)).strftime("%a %d %b")
     eight = (checkins.client_today(alex) - timedelta(days=8)).strftime("%a %d %b")
     assert f'href="/assignments/{tracker.assignment_id}"' in section
