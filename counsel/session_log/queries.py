@@ -85,11 +85,11 @@ def week_and_to_sign(counselor: User, today: date, size: int) -> tuple[list[Coun
               .subquery())
     rows = db.session.execute(
         _mine(counselor).join(marked, marked.c.id == CounselingSession.id)
-        .add_columns(marked.c.in_week, marked.c.to_sign, marked.c.to_sign_total)
+        .add_columns(marked.c.in_week, marked.c.to_sign, marked.c.n, marked.c.to_sign_total)
         .where(or_(marked.c.in_week == 1, and_(marked.c.to_sign == 1, marked.c.n <= size)))
         .order_by(CounselingSession.starts_at, CounselingSession.id)).all()
     week = [row[0] for row in rows if row.in_week]
-    waiting = [row[0] for row in rows if row.to_sign]
+    waiting = [row[0] for row in rows if row.to_sign and row.n <= size]
     total = int(rows[0].to_sign_total or 0) if rows else 0
     return week, Page(items=waiting, total=total, number=1, size=size)
 

@@ -118,3 +118,33 @@ def test_names_and_titles_show_escaped(client, auth, people):
     assert "<script>alert" not in section and "<img src=x" not in section
     assert "&lt;script&gt;alert(&#34;name&#34;)&lt;/script&gt;" in section
     assert "&lt;img src=x onerror=alert(&#34;title&#34;)&gt;" in section
+
+
+def test_the_week_and_the_sessions_to_sign_come_in_one_statement(client, auth, people):
+    """Folded into one statement: the first ten to sign (oldest first) with their total, and
+    this week's sessions, a session in both lists showing in both."""
+    from counsel.clock import practice_today
+    from counsel.session_log.queries import local_midnight, week_and_to_sign
+
+    from .session_world import couple_case
+    from .test_query_counts import counting
+
+    case = couple_case(people)
+    old = [factories.CounselingSessionFactory(case=case,
+                                              starts_at=utcnow() - timedelta(days=30 + n))
+           for n in range(12)]
+    recent = factories.CounselingSessionFactory(case=case,
+                                                starts_at=utcnow() - timedelta(hours=30))
+    db.session.commit()
+    today = practice_today()
+    with counting() as statements:
+        week, to_sign = week_and_to_sign(people["counselor"], today, 10)
+    assert len(statements) == 1
+    assert to_sign.total == 13 and len(to_sign.items) == 10
+    assert to_sign.items == sorted(old, key=lambda s: s.starts_at)[:10]
+    monday = today - timedelta(days=today.weekday())
+    assert (recent in week) == (recent.starts_at >= local_midnight(monday))
+    assert not set(old) & set(week)
+    auth.login(people["counselor"])
+    page = client.get("/dashboard/").text
+    assert "Show all 13 waiting to be signed" in page
