@@ -259,7 +259,7 @@ def _checkins(scope: Scope) -> Part | None:
         people.append({
             "name": client.name, "scales": scales, "given": given,
             "chart": charts.ratings_chart(given, scales, chart_id=f"checkins-{client.id}",
-                                          title=f"{client.name}'s check-in ratings"),
+                                          title=f"Check-in ratings over time, {client.name}"),
             "rows": rows, "total": total, "charted": len(given),
             "earlier_rows": total - len(rows)})
     if not people:
