@@ -265,3 +265,24 @@ def test_a_withdrawn_tracker_is_not_in_any_version(app, world):
                          TODAY() - timedelta(days=30), TODAY())
     assert ("trackers", tracker.id) not in [tuple(r) for r in doc.records]
     assert db.session.scalars(select(Tracker)).all()
+
+
+def test_a_withdrawn_plan_share_no_longer_reaches_the_other_partner(app, world):
+    from counsel.models import utcnow
+
+    case, sam = world["case"], world["sam"]
+    plan = world["alex_records"]["plan"]
+
+    def sams_plan_items():
+        db.session.expire_all()
+        doc = document.build(case, audience_from_token(case, f"partner:{sam.id}"),
+                             TODAY() - timedelta(days=30), TODAY())
+        ids = {i for kind, i in doc.records if kind == "plan_items"}
+        return ids & {item.id for item in db.session.scalars(
+            select(PlanItem).where(PlanItem.assignment_id == plan.id))}
+
+    assert len(sams_plan_items()) == 3
+    share = db.session.scalars(select(Share).where(Share.plan_id == plan.id)).one()
+    share.withdrawn_at = utcnow()
+    db.session.commit()
+    assert sams_plan_items() == set()
