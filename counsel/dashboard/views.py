@@ -12,6 +12,7 @@ from ..pathway import stages
 from ..permissions import caseload_query
 from ..session_log import queries as session_queries
 from . import bp
+from . import queries as dashboard_queries
 
 # The dashboard shows the first few of each list; "all" pages show the rest.
 FIRST = 10
@@ -37,22 +38,23 @@ def _clients_and_flagged_cases() -> tuple[int, list[Case]]:
 def index():
     """What needs attention: today's and this week's sessions, sessions waiting to be
     signed, cases with a safety flag, work waiting for review (oldest first) and overdue
-    work, clients by stage and check-ins due. At most 9 statements, whatever the size of
-    the practice."""
+    work, clients by stage, check-ins due and broken no-contact days. At most 9
+    statements, whatever the size of the practice."""
     today = practice_today()
     audit.record("dashboard.view")
     db.session.commit()
     client_count, flagged = _clients_and_flagged_cases()
-    week = session_queries.this_week(current_user, today)
+    week, to_sign = session_queries.week_and_to_sign(current_user, today, FIRST)
     return render_template(
         "dashboard/index.html", client_count=client_count, today=today,
         waiting=queries.waiting_for_review(current_user, size=FIRST),
         overdue=queries.overdue(current_user, today, size=FIRST),
         week=week, todays=[s for s in week if localtime(s.starts_at, "%Y-%m-%d")
                            == today.isoformat()],
-        to_sign=session_queries.waiting_to_sign(current_user, size=FIRST), flagged=flagged,
+        to_sign=to_sign, flagged=flagged,
         by_stage=stages.counts_by_stage(caseload_query(current_user)),
         checkins_waiting=checkins.due_or_missed(current_user),
+        broken_days=dashboard_queries.broken_last_week(current_user),
     )
 
 

@@ -4,7 +4,7 @@ zone)."""
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import case, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from ..clock import practice_zone
@@ -60,6 +60,38 @@ def this_week(counselor: User, today: date) -> list[CounselingSession]:
                                CounselingSession.starts_at < local_midnight(
                                    monday + timedelta(days=7)))
         .order_by(CounselingSession.starts_at)).all()
+
+
+def week_and_to_sign(counselor: User, today: date, size: int) -> tuple[list[CounselingSession],
+                                                                         Page]:
+    """The dashboard's two lists in one statement: ``this_week``'s sessions, and the first
+    page (``size``) of ``waiting_to_sign`` with its total. Each session matching either
+    is one row, flagged for the lists it belongs to; the to-sign rows are numbered (oldest
+    first) and counted by window functions, so the statement returns the week and at most
+    ``size`` to sign, whatever the number waiting."""
+    monday = today - timedelta(days=today.weekday())
+    live = CounselingSession.cancelled_at.is_(None)
+    in_week = and_(live, CounselingSession.starts_at >= local_midnight(monday),
+                   CounselingSession.starts_at < local_midnight(monday + timedelta(days=7)))
+    to_sign = and_(live, CounselingSession.signed_at.is_(None),
+                   CounselingSession.starts_at < utcnow() - SIGN_WITHIN)
+    to_sign_flag = case((to_sign, 1), else_=0)
+    marked = (select(CounselingSession.id, case((in_week, 1), else_=0).label("in_week"),
+                     to_sign_flag.label("to_sign"),
+                     func.row_number().over(partition_by=to_sign_flag, order_by=(
+                         CounselingSession.starts_at, CounselingSession.id)).label("n"),
+                     func.sum(to_sign_flag).over().label("to_sign_total"))
+              .where(CounselingSession.counselor_id == counselor.id, or_(in_week, to_sign))
+              .subquery())
+    rows = db.session.execute(
+        _mine(counselor).join(marked, marked.c.id == CounselingSession.id)
+        .add_columns(marked.c.in_week, marked.c.to_sign, marked.c.n, marked.c.to_sign_total)
+        .where(or_(marked.c.in_week == 1, and_(marked.c.to_sign == 1, marked.c.n <= size)))
+        .order_by(CounselingSession.starts_at, CounselingSession.id)).all()
+    week = [row[0] for row in rows if row.in_week]
+    waiting = [row[0] for row in rows if row.to_sign and row.n <= size]
+    total = int(rows[0].to_sign_total or 0) if rows else 0
+    return week, Page(items=waiting, total=total, number=1, size=size)
 
 
 def waiting_to_sign(counselor: User, size: int, number: int = 1) -> Page:

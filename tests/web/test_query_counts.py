@@ -20,10 +20,15 @@ from counsel.models import (
     AuditEvent,
     CheckIn,
     CheckInSchedule,
+    Commitment,
+    CommitmentFollowUp,
     Draft,
+    PlanItem,
     Review,
     ReviewComment,
     Revision,
+    Tracker,
+    TrackerDay,
     utcnow,
 )
 
@@ -33,10 +38,13 @@ from . import partner_world
 
 MOST = 8
 # Pages allowed more, and why. The dashboard gathers nine things (the caseload's size and
-# flagged cases, this week's sessions, sessions to sign, work waiting, overdue work, clients
-# by stage, check-ins due) besides the sign-in and its audit row; folding this week's and
-# the to-sign sessions into one statement would bring it back to 8.
-MOST_FOR = {"dashboard": 9}
+# flagged cases, this week's sessions with the sessions to sign (one statement), work
+# waiting, overdue work, clients by stage, check-ins due, broken no-contact days) besides
+# the sign-in and its audit row. A report's preview adds to its 8 the records of the
+# tracker, plan and commitment work in the period (days, items, commitments and
+# follow-ups: one statement for the three kinds; the joint version shows shared plans from
+# it), and a person's version or the counselor's file the check-ins charted as well.
+MOST_FOR = {"dashboard": 9, "report preview": 9, "report preview, counselor's file": 10}
 SMALL = {"clients": 3, "revisions": 2, "comments": 1, "partners": 1, "weeks": 4}
 LARGE = {"clients": 60, "revisions": 6, "comments": 4, "partners": 20, "weeks": 52}
 # status of each assignment every client gets, and whether it has revisions
@@ -106,9 +114,18 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
         db.session.add(CheckIn(client=client, ratings={"trust": week % 11, "hope": 5},
                                taken_on=practice_today() - timedelta(days=7 * week + 1)))
     db.session.commit()
+    # A no-contact tracker for every client, twenty days in, with a broken day yesterday
+    # (the dashboard lists it), a plan and a commitment for the first client.
+    for other in made:
+        _structured(other, counselor)
+    db.session.commit()
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
     couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
+    if partners:  # the couple's report shows the structured work too
+        _structured(client, counselor, couple["couple_case"], days=partners * 2,
+                    rows=partners * 2)
+        db.session.commit()
     report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
         if partners else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
@@ -116,6 +133,33 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
             "work": work["revision_requested"].id, "draft": work["in_progress"],
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
             **couple, **report}
+
+
+def _structured(client, counselor, case_id=None, days=20, rows=3):
+    """A tracker ``days`` in (one broken day, yesterday), a plan with ``rows`` items and a
+    commitment with ``rows`` follow-ups, for ``client`` (in ``case_id``, if given)."""
+    today = practice_today()
+    work = {}
+    for kind, stage in (("tracker", "no-contact"), ("plan", "reconnection"),
+                        ("commitment", "rebuilding-trust")):
+        exercise = factories.ExerciseFactory(owner=counselor, kind=kind, stage=stage)
+        work[kind] = factories.AssignmentFactory(client=client, exercise=exercise,
+                                                 _status="in_progress")
+        work[kind].case_id = case_id
+    tracker = Tracker(assignment=work["tracker"], starts_on=today - timedelta(days=days),
+                      length_days=max(30, days + 1))
+    commitment = Commitment(assignment=work["commitment"], text="call first",
+                            starts_on=today - timedelta(days=days))
+    db.session.add_all([tracker, commitment])
+    for n in range(days):
+        db.session.add(TrackerDay(tracker=tracker, day=tracker.starts_on + timedelta(days=n),
+                                  outcome="broke" if n == days - 1 else "kept", urge=n % 11,
+                                  note="a note"))
+    for n in range(rows):
+        db.session.add(PlanItem(assignment=work["plan"], what=f"walk {n}", status="done",
+                                planned_on=today - timedelta(days=n), reflection="good"))
+        db.session.add(CommitmentFollowUp(commitment=commitment, outcome="kept",
+                                          taken_on=today - timedelta(days=n)))
 
 
 def _autosave(w):
