@@ -3,17 +3,18 @@ how often to follow it up), changing it while it has no follow-up, and following
 (kept, partly, not yet) for a day of their own. Plain forms, no JavaScript; a refusal shows
 the work page again with the message beside the field and everything typed kept."""
 
-from flask import flash, redirect, url_for
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from wtforms import DateField, IntegerField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from .. import checkins
+from .. import checkins, rescue
 from ..assignments.operations import WorkRefused
 from ..extensions import db
 from ..forms import browser_newlines, choices
-from ..models import COMMITMENT_EVERY_DAYS, COMMITMENT_OUTCOMES
+from ..models import COMMITMENT_EVERY_DAYS, COMMITMENT_OUTCOMES, Assignment, Commitment
 from ..permissions import assignment_for_client, commitment_of, refuse
 from ..records import commitment as rules
 from . import bp
@@ -208,3 +209,40 @@ def follow_up_commitment(assignment_id, commitment_id):
         return _again(assignment, form, refused, follow_up=(commitment_id, form))
     flash("Thank you: your follow-up is saved.", "success")
     return _back(assignment, f"commitment-{commitment_id}")
+
+
+# -- an expired form: the work page again, with what was typed in its own form -------------
+
+FORMS = {"portal.add_commitment": ("add", CommitmentForm, "new"),
+         "portal.change_commitment": ("edit", ChangeForm, "change-{}"),
+         "portal.follow_up_commitment": ("follow_up", FollowUpForm, "follow-up-{}")}
+
+
+def rescue_commitment(reason: str):
+    """A signed-in client whose form had expired gets their work page back with what they
+    typed in the form they typed it in; anyone else gets the generic page (rescue.py)."""
+    if reason != "expired" or not (current_user.is_authenticated and current_user.is_client):
+        return None
+    assignment = db.session.scalars(select(Assignment).where(
+        Assignment.id == request.view_args["assignment_id"], Assignment.kind == "commitment",
+        Assignment.client_id == current_user.client.id)).first()
+    commitment_id = request.view_args.get("commitment_id")
+    if assignment is None or commitment_id is not None and db.session.scalar(
+            select(Commitment.id).where(Commitment.id == commitment_id,
+                                        Commitment.assignment_id == assignment.id)) is None:
+        return None
+    key, form_class, prefix = FORMS[request.endpoint]
+    form = form_class(prefix=prefix.format(commitment_id))
+    return render_work(assignment, work_form(assignment, posted=False), status=400,
+                       message="For your security this page had expired, so nothing was "
+                       "saved yet. What you typed is below, as you left it: press the "
+                       "button again.",
+                       records_given={key: form if key == "add" else (commitment_id, form)})
+
+
+def init_app(state):
+    for endpoint in FORMS:
+        rescue.register(state.app, endpoint, rescue_commitment)
+
+
+bp.record_once(init_app)

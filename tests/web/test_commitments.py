@@ -24,7 +24,7 @@ from counsel.models import (
 )
 from counsel.records import commitment as rules
 
-from ..conftest import Auth
+from ..conftest import Auth, csrf_token_from
 from .test_query_counts import counting
 from .workflow import fresh, letter, submit
 
@@ -447,3 +447,31 @@ def test_statements_do_not_grow_with_commitments_and_follow_ups(app, client, aut
         assert counts[0] == counts[1], (path(few), counts, statements)
         assert counts[1] <= 8, (path(many), counts, "\n".join(statements))
         auth.logout()
+
+
+# --- an expired form ---------------------------------------------------------------------
+
+def test_an_expired_form_hands_back_what_was_typed_in_its_own_form(app, alex, me, work,
+                                                                    made):
+    with at(8, alex, me):
+        app.config["WTF_CSRF_ENABLED"] = True
+        response = alex.post(url(work, made.id, "follow-ups"), data={
+            f"follow-up-{made.id}-outcome": "partly",
+            f"follow-up-{made.id}-taken_on": "2026-12-08",
+            f"follow-up-{made.id}-note": "A week of trying.", "csrf_token": "expired"})
+        assert response.status_code == 400 and "press the button again" in response.text
+        shown = section(response.text)
+        assert "A week of trying." in shown and 'value="2026-12-08"' in shown
+        assert re.search(r'<input checked id="[^"]+" name="follow-up-\d+-outcome" required '
+                         r'type="radio" value="partly">', shown)
+        added = alex.post(url(work), data={"new-text": "Call my sister weekly.",
+                                           "new-every_days": "14", "csrf_token": "old"})
+        assert added.status_code == 400
+        assert "Call my sister weekly." in section(added.text)
+        assert 'value="14"' in section(added.text)
+        token = csrf_token_from(added.text)
+        saved = alex.post(url(work), data={"new-text": "Call my sister weekly.",
+                                           "new-every_days": "14", "csrf_token": token})
+        assert saved.status_code == 302
+    assert [c.text for c in commitments(work)] == [TEXT, "Call my sister weekly."]
+    assert follow_ups() == []
