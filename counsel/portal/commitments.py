@@ -125,6 +125,8 @@ class Forms:
 
 @bp.context_processor
 def commitment_forms():
+    """``commitment_forms(records)`` for portal/records/commitment.html: the client's pages
+    only (the counselor's show the same records without forms)."""
     return {"commitment_forms": Forms}
 
 
@@ -144,7 +146,7 @@ def _again(assignment, form, refused=None, **given):
     if refused is not None and refused.code in WHOLE:
         status, message = 409, refused.message
     elif refused is not None:
-        field = getattr(form, refused.code, None)
+        field = form._fields.get(refused.code)
         if field is None:
             form.form_errors.append(refused.message)
         else:
