@@ -26,6 +26,8 @@ from .models import (
     AuditEvent,
     CaseMember,
     Client,
+    Commitment,
+    CommitmentFollowUp,
     CounselingSession,
     Draft,
     Report,
@@ -154,6 +156,10 @@ PHRASES = {
     "checkin.schedule": ("change", "scheduled or changed the check-ins"),
     "checkin.create": ("change", "gave a check-in"),
     "client.time_zone": ("change", "changed the client's time zone"),
+    # commitments (the commitment exercise's records)
+    "commitment.create": ("change", "made {record}"),
+    "commitment.edit": ("change", "changed {record}"),
+    "commitment.follow_up": ("change", "followed up on {record}"),
 }
 # The same action, when it did not succeed.
 FAILED = {
@@ -358,6 +364,15 @@ def record_names(client: Client, rows: list[Entry]) -> dict[tuple[str, str], str
         if ids := wanted.get(target_type):
             for id_, number, title in db.session.execute(statement.where(column.in_(ids), own)):
                 names[target_type, str(id_)] = f"revision {number} of “{title}”"
+    commitments = (("commitments", Commitment.id, select(Commitment.id, Assignment.title)
+                    .join(Commitment.assignment)),
+                   ("commitment_follow_ups", CommitmentFollowUp.id,
+                    select(CommitmentFollowUp.id, Assignment.title)
+                    .join(CommitmentFollowUp.commitment).join(Commitment.assignment)))
+    for target_type, column, statement in commitments:
+        if ids := wanted.get(target_type):
+            for id_, title in db.session.execute(statement.where(column.in_(ids), own)):
+                names[target_type, str(id_)] = f"a commitment in “{title}”"
     if ids := wanted.get("reports"):  # reports are for a case the client is a partner in
         for id_, requested_at in db.session.execute(
                 select(Report.id, Report.requested_at)

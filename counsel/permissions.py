@@ -20,6 +20,7 @@ from .models import (
     Case,
     CaseMember,
     Client,
+    Commitment,
     CounselingSession,
     ExcerptConsent,
     Exercise,
@@ -136,6 +137,15 @@ def revision_of(assignment: Assignment, number: int, *options) -> Revision:
         select(Revision).where(Revision.assignment_id == assignment.id,
                                Revision.number == number).options(*options),
         "revisions", f"{assignment.id}/{number}")
+
+
+def commitment_of(assignment: Assignment, commitment_id: int, *options) -> Commitment:
+    """One of ``assignment``'s commitments (the caller has loaded the assignment through
+    its own loader); another assignment's commitment is a refused access."""
+    return one_or_404(
+        select(Commitment).where(Commitment.id == commitment_id,
+                                 Commitment.assignment_id == assignment.id).options(*options),
+        "commitments", f"{assignment.id}/{commitment_id}")
 
 
 # --- cases and sessions ------------------------------------------------------------------

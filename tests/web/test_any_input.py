@@ -1,6 +1,6 @@
 """Any Unicode, any length, in every form: 2xx/3xx/4xx, never a 500 (SECURITY.md 12-13)."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -72,6 +72,66 @@ def test_check_in_forms_never_fail_and_store_only_ratings_0_to_10(app, people, v
     db.session.expire_all()
     for checkin in db.session.scalars(select(CheckIn).where(CheckIn.client_id == alex.id)):
         assert all(isinstance(v, int) and 0 <= v <= 10 for v in checkin.ratings.values())
+
+
+days_typed = st.dates(min_value=date(2020, 1, 1), max_value=date(2031, 1, 1)).map(
+    date.isoformat) | text
+every_typed = st.integers(-3, 200).map(str) | text
+outcome_typed = st.sampled_from(["kept", "partly", "not_yet"]) | text
+
+
+@SETTINGS
+@given(texts=st.lists(text, min_size=3, max_size=3), every=st.lists(every_typed, min_size=2,
+                                                                    max_size=2),
+       outcome=outcome_typed, day=days_typed)
+def test_commitment_forms_never_fail_and_store_only_what_the_rules_allow(app, people, texts,
+                                                                         every, outcome, day):
+    """Adding, changing and following up a commitment with anything typed: 302 or 422, and
+    what is stored keeps the rules (a text of 1-500 characters as typed, trimmed; 1-90 days;
+    one of the three outcomes, for a day from the commitment's to the client's today)."""
+    from counsel import checkins
+    from counsel.models import COMMITMENT_OUTCOMES, Commitment, CommitmentFollowUp
+    from counsel.records import commitment as rules
+
+    from .workflow import letter
+
+    alex = people["alex"]
+    work = db.session.scalars(select(Assignment).where(Assignment.kind == "commitment")
+                              ).first() or letter(people, kind="commitment")
+    made = db.session.scalars(select(Commitment)).first()
+    if made is None:
+        made = Commitment(assignment=work, text="Listen first", every_days=7,
+                          starts_on=checkins.client_today(alex) - timedelta(days=10))
+        db.session.add(made)
+        db.session.commit()
+    client = app.test_client()
+    Auth(client).login(alex.user)
+    base = f"/my/assignments/{work.id}/commitments"
+    change, follow = f"change-{made.id}", f"follow-up-{made.id}"
+    posts = [(base, {"new-text": texts[0], "new-every_days": every[0]}),
+             (f"{base}/{made.id}", {f"{change}-text": texts[1],
+                                     f"{change}-every_days": every[1]}),
+             (f"{base}/{made.id}/follow-ups", {f"{follow}-outcome": outcome,
+                                               f"{follow}-taken_on": day,
+                                               f"{follow}-note": texts[2]})]
+    for url, data in posts:
+        response = client.post(url, data=data)
+        assert response.status_code in (302, 422), (url, response.status_code)
+        if response.status_code == 302 and url == base:
+            db.session.expire_all()
+            newest = db.session.scalars(select(Commitment).order_by(Commitment.id.desc())
+                                        ).first()
+            assert newest.text == texts[0].replace("\r\n", "\n").strip()
+    db.session.expire_all()
+    today = checkins.client_today(alex)
+    for commitment in db.session.scalars(select(Commitment)):
+        assert 1 <= len(commitment.text) <= rules.TEXT_LENGTH
+        assert commitment.text == commitment.text.strip() and "\x00" not in commitment.text
+        assert 1 <= commitment.every_days <= rules.EVERY_DAYS_MOST
+    for follow_up in db.session.scalars(select(CommitmentFollowUp)):
+        assert follow_up.outcome in COMMITMENT_OUTCOMES
+        assert follow_up.commitment.starts_on <= follow_up.taken_on <= today
+        assert follow_up.note is None or len(follow_up.note) <= rules.NOTE_LENGTH
 
 
 @SETTINGS
@@ -243,10 +303,16 @@ def seeded(app, people):
                     since=practice_today() - timedelta(days=30), until=practice_today(),
                     excerpts=[], status="ready", pdf=b"%PDF-1.7 seeded", sha256="0" * 64,
                     size_bytes=15, page_count=1, contents=[], generated_at=utcnow())
-    db.session.add_all([consent, report])
+    # A commitment (on its own commitment assignment: with the letter's id in the URL, its
+    # routes answer 404; test_commitment_forms_never_fail posts to it for real).
+    from counsel.models import Commitment
+
+    commitment = Commitment(assignment=letter(people, kind="commitment"), text="Listen",
+                            starts_on=practice_today())
+    db.session.add_all([consent, report, commitment])
     db.session.commit()
     return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
-                    "number": 1, "comment_id": comment.id,
+                    "commitment_id": commitment.id, "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
                     "user_id": people["counselor"].id, "share_id": share.id,
                     "case_id": case.id, "session_id": session.id,

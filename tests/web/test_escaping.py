@@ -188,3 +188,42 @@ def test_check_in_scales_and_notes_are_escaped_in_the_chart_the_table_and_the_fo
         "version": "1"})
     assert refused.status_code == 422 and "&lt;i&gt;x&lt;/i&gt;" in refused.text
     assert "<i>x</i>" not in refused.text
+
+
+def test_commitments_and_their_follow_ups_are_escaped_on_every_page_that_shows_them(
+        client, auth, people):
+    """A commitment and a follow-up's note typed with markup: escaped on the client's work
+    page (the commitment's heading, the form that changes it, the history), the counselor's
+    assignment and review pages, and a refused form's re-render."""
+    from counsel import checkins
+    from counsel.models import Commitment, CommitmentFollowUp, Revision
+
+    from .workflow import letter
+
+    alex = people["alex"]
+    work = letter(people, kind="commitment")
+    today = checkins.client_today(alex)
+    made = Commitment(assignment=work, text=evil("ctext"), starts_on=today)
+    unfollowed = Commitment(assignment=work, text=evil("cnew"), starts_on=today)
+    db.session.add_all([made, unfollowed, CommitmentFollowUp(
+        commitment=made, taken_on=today, outcome="partly", note=evil("cnote"))])
+    db.session.add(Revision(assignment=work, number=1, answers=["a"], content_hash="x"))
+    db.session.commit()
+    auth.login(alex.user)
+    html = client.get(f"/my/assignments/{work.id}").text
+    assert_escaped(html, ["ctext", "cnew", "cnote"], "client work page")
+    assert html.count(str(escape(evil("cnew")))) == 2, "heading and the change form"
+    refused = client.post(f"/my/assignments/{work.id}/commitments/{made.id}/follow-ups",
+                          data={f"follow-up-{made.id}-outcome": "maybe",
+                                f"follow-up-{made.id}-taken_on": today.isoformat(),
+                                f"follow-up-{made.id}-note": evil("crefused")})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["ctext", "cnote", "crefused"], "refused follow-up")
+    refused = client.post(f"/my/assignments/{work.id}/commitments",
+                          data={"new-text": evil("cadd"), "new-every_days": "0"})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["cadd"], "refused commitment")
+    auth.logout()
+    auth.login(people["counselor"])
+    for url in (f"/assignments/{work.id}", f"/assignments/{work.id}/revisions/1"):
+        assert_escaped(client.get(url).text, ["ctext", "cnew", "cnote"], url)
