@@ -154,6 +154,10 @@ PHRASES = {
     "checkin.schedule": ("change", "scheduled or changed the check-ins"),
     "checkin.create": ("change", "gave a check-in"),
     "client.time_zone": ("change", "changed the client's time zone"),
+    # the no-contact tracker
+    "tracker.checkin": ("change", "checked in on the no-contact period of {record}"),
+    "tracker.reflection": ("change", "wrote a reflection on a broken day of {record}"),
+    "tracker.settings": ("change", "changed the no-contact period of {record}"),
 }
 # The same action, when it did not succeed.
 FAILED = {

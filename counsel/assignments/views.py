@@ -74,7 +74,10 @@ def new():
                 raise WorkRefused(form.case.errors[0], "case")
             assignment = operations.assign(current_user, client, exercise,
                                            due_date=form.due_date.data, note=form.note.data,
-                                           case=case, contact_reason=form.contact_reason.data)
+                                           case=case, contact_reason=form.contact_reason.data,
+                                           tracker_starts_on=form.tracker_starts_on.data,
+                                           tracker_length=form.tracker_length.data,
+                                           tracker_exceptions=form.tracker_exceptions.data)
             db.session.commit()
             flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
