@@ -451,3 +451,59 @@ def test_what_people_type_shows_escaped(client, auth, people, markup):
     auth.login(alex.user)
     refused = client.post(url(assignment, "/tracker"), data=checkin(urge="11", note=markup))
     assert refused.status_code == 422 and markup not in refused.text
+
+
+@time_machine.travel(NOW, tick=False)
+def test_each_change_leaves_one_audit_row_without_the_text(client, auth, people):
+    alex = people["alex"]
+    assignment = assigned(alex)
+    auth.login(alex.user)
+    client.post(url(assignment, "/tracker"), data=checkin(outcome="broke", note="secret note"))
+    client.post(url(assignment, "/tracker"), data=checkin(day=TODAY - timedelta(days=2)))
+    client.post(url(assignment, "/tracker/reflection"), data={
+        "reflection-day": TODAY.isoformat(), "reflection-text": "secret reflection"})
+    auth.logout()
+    auth.login(people["counselor"])
+    client.post(f"/assignments/{assignment.id}/tracker", data={
+        "starts_on": "2026-12-02", "length_days": "40", "exceptions": "secret exceptions"})
+    db.session.expire_all()
+    rows = db.session.scalars(select(AuditEvent).where(AuditEvent.action.like("tracker.%"))
+                              .order_by(AuditEvent.id)).all()
+    assert [(r.action, r.actor_id, r.client_id, r.target_type, r.target_id, r.detail)
+            for r in rows] == [
+        ("tracker.checkin", alex.user_id, alex.id, "assignments", str(assignment.id),
+         "2026-12-08"),
+        ("tracker.checkin", alex.user_id, alex.id, "assignments", str(assignment.id),
+         "2026-12-06 (late)"),
+        ("tracker.reflection", alex.user_id, alex.id, "assignments", str(assignment.id),
+         "2026-12-08"),
+        ("tracker.settings", people["counselor"].id, alex.id, "assignments",
+         str(assignment.id), "from 2026-12-02, 40 days")]
+    assert all("secret" not in (r.detail or "") for r in rows)
+    page = client.get(f"/clients/{alex.id}/access").text
+    assert "checked in on the no-contact period of" in page
+    assert "changed the no-contact period of" in page
+
+
+def test_a_check_in_on_the_long_autumn_day_counts_once(client, auth, people):
+    """25 Oct 2026 in London has 25 hours: a check-in at 01:30 BST and another "today"
+    at 01:30 GMT, an hour later, are for the same day: the second is refused."""
+    alex = people["alex"]
+    alex.time_zone = "Europe/London"
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 10, 25, 0, 30, tzinfo=UTC), tick=False):
+        assignment = assigned(alex, starts_on=date(2026, 10, 20))
+        auth.login(alex.user)
+        page = client.get(url(assignment)).text
+        assert 'value="2026-10-25"' in page
+        assert client.post(url(assignment, "/tracker"),
+                           data=checkin(day="2026-10-25")).status_code == 302
+    with time_machine.travel(datetime(2026, 10, 25, 1, 30, tzinfo=UTC), tick=False):
+        auth.login(alex.user)  # an hour on: signed out for inactivity
+        again = client.post(url(assignment, "/tracker"), data=checkin(day="2026-10-25"))
+        assert again.status_code == 422 and "You already checked in for Sun 25 Oct" in again.text
+    with time_machine.travel(datetime(2026, 10, 25, 23, 30, tzinfo=UTC), tick=False):
+        auth.login(alex.user)
+        page = client.get(url(assignment)).text  # 23:30 GMT: still the 25th, checked in
+        assert "Save this check-in" in page and 'value="2026-10-25"' in page
+    assert [d.day for d in days(assignment)] == [date(2026, 10, 25)]
