@@ -150,10 +150,9 @@ def context(assignment, **given) -> dict:
     return {
         "tracker": tracker, "summary": found, "today": today, "rows": rows,
         "strip": charts.no_contact_strip(found, chart_id=f"no-contact-{assignment.id}"),
-        "description": charts.describe_strip(found),
         "reflections": [d for d in tracker.days if d.reflection],
         "pending_reflection": given.get("pending_reflection", pending),
-        "checkin_form": given.get("checkin_form") or checkin_form(tracker, today),
+        "checkin_form": given.get("checkin_form") or checkin_form(found),
         "checkin_posted": "checkin_form" in given,
         "reflection_form": given.get("reflection_form") or (
             reflection_form(pending) if pending else None),

@@ -110,10 +110,12 @@ class SettingsForm(FlaskForm):
             raise ValidationError(problem)
 
 
-def checkin_form(tracker, today: date) -> CheckInForm:
-    """A fresh check-in form for today (the last day of a period that is over)."""
-    last = tracker.starts_on + timedelta(days=tracker.length_days - 1)
-    return CheckInForm(formdata=None, prefix="tracker", data={"day": min(today, last)})
+def checkin_form(summary) -> CheckInForm:
+    """A fresh check-in form for today; once today is checked in (or the period is over),
+    for the latest day without a check-in, if any."""
+    open_days = [d.day for d in summary.strip if d.state in ("today", "missing")]
+    day = open_days[-1] if open_days else min(summary.today, summary.ends_on)
+    return CheckInForm(formdata=None, prefix="tracker", data={"day": day})
 
 
 def reflection_form(day) -> ReflectionForm:

@@ -4,6 +4,7 @@ both see the streaks, the strip and the days as a table; bad input is explained,
 is stored wrongly and nothing typed is lost; every change is audited; only the client and
 their counselor get anything."""
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -172,6 +173,8 @@ def test_the_client_checks_in_breaks_it_reflects_and_sees_the_streaks(client, au
     assert "<dt>Days remaining</dt><dd>26</dd>" in page
     assert "I was lonely that night." in page and 'name="reflection-text"' not in page
     assert "Late" in page and '<svg' in page and "Save this check-in" in page
+    # today is checked in: the form offers the day still missing
+    assert re.search(r'<input[^>]*name="tracker-day"[^>]*value="2026-12-04"', page)
     assert actions(alex).count("tracker.checkin") == 4
     assert actions(alex).count("tracker.reflection") == 1
     assert days(assignment)[0].tracker.assignment.status == "in_progress"
@@ -505,5 +508,6 @@ def test_a_check_in_on_the_long_autumn_day_counts_once(client, auth, people):
     with time_machine.travel(datetime(2026, 10, 25, 23, 30, tzinfo=UTC), tick=False):
         auth.login(alex.user)
         page = client.get(url(assignment)).text  # 23:30 GMT: still the 25th, checked in
-        assert "Save this check-in" in page and 'value="2026-10-25"' in page
+        assert "Save this check-in" in page and "Sun 25 Oct 2026</th><td>Kept" in page
+        assert re.search(r'name="tracker-day"[^>]*value="2026-10-24"', page)
     assert [d.day for d in days(assignment)] == [date(2026, 10, 25)]
