@@ -511,3 +511,57 @@ def test_a_check_in_on_the_long_autumn_day_counts_once(client, auth, people):
         assert "Save this check-in" in page and "Sun 25 Oct 2026</th><td>Kept" in page
         assert re.search(r'name="tracker-day"[^>]*value="2026-10-24"', page)
     assert [d.day for d in days(assignment)] == [date(2026, 10, 25)]
+
+
+# -- the rules on their own (the views' checks taken away) ----------------------------------
+
+@time_machine.travel(NOW, tick=False)
+def test_the_rules_refuse_on_their_own(app, people):
+    from counsel.assignments.operations import WorkRefused
+
+    alex = people["alex"]
+    assignment = assigned(alex, exceptions=None)
+    tracker = rules.load(assignment)
+    user = alex.user
+    refusals = [
+        ({"day": TODAY + timedelta(days=1)}, "day"),
+        ({"day": date(2026, 12, 3)}, "day"),
+        ({"outcome": "exception"}, "outcome"),
+        ({"outcome": "other"}, "outcome"),
+        ({"urge": 11}, "urge"),
+        ({"urge": -1}, "urge"),
+    ]
+    for change, code in refusals:
+        data = {"day": TODAY, "outcome": "kept", "urge": 3, "note": None, "today": TODAY,
+                **change}
+        with pytest.raises(WorkRefused) as refused:
+            rules.check_in(user, assignment, tracker, **data)
+        assert refused.value.code == code, change
+    rules.check_in(user, assignment, tracker, day=TODAY, outcome="broke", urge=3, note=None,
+                   today=TODAY)
+    db.session.commit()
+    assert assignment.status == "in_progress"
+    with pytest.raises(WorkRefused):
+        rules.check_in(user, assignment, tracker, day=TODAY, outcome="kept", urge=3,
+                       note=None, today=TODAY)
+    with pytest.raises(WorkRefused):
+        rules.add_reflection(user, assignment, tracker, day=TODAY - timedelta(days=1),
+                             text="x")
+    rules.add_reflection(user, assignment, tracker, day=TODAY, text="Words.")
+    with pytest.raises(WorkRefused):
+        rules.add_reflection(user, assignment, tracker, day=TODAY, text="Again.")
+    counselor = people["counselor"]
+    with pytest.raises(WorkRefused) as refused:
+        rules.change_settings(counselor, assignment, tracker, starts_on=TODAY,
+                              length_days=121, exceptions=None)
+    assert refused.value.code == "length_days"
+    assert rules.change_settings(counselor, assignment, tracker, starts_on=tracker.starts_on,
+                                 length_days=tracker.length_days, exceptions=None) is False
+    operations.withdraw(counselor, assignment)
+    with pytest.raises(WorkRefused):
+        rules.change_settings(counselor, assignment, tracker, starts_on=TODAY, length_days=10,
+                              exceptions=None)
+    with pytest.raises(WorkRefused) as refused:
+        rules.check_in(user, assignment, tracker, day=TODAY - timedelta(days=1),
+                       outcome="kept", urge=3, note=None, today=TODAY)
+    assert refused.value.code == "withdrawn"
