@@ -54,18 +54,16 @@ class AssignForm(FlaskForm):
         validators=[Optional(), Length(max=5000), clean_text],
         description="Needed when the client is in a case with a safety flag and the exercise "
                     "leads to contact with the other person. The client never sees it.")
-    # A no-contact tracker's period (ignored for other kinds of exercise).
+    # A no-contact tracker's period (ignored for other kinds of exercise; the page shows
+    # them apart, under TRACKER_FIELDS).
     tracker_starts_on = DateField(
-        "No-contact tracker: start date (optional)", validators=[Optional()],
-        description="Only for a no-contact tracker. Leave empty to start on the client's "
-                    "own today.")
+        "Start date of the period (optional)", validators=[Optional()],
+        description="Leave empty to start on the client's own today.")
     tracker_length = IntegerField(
-        "No-contact tracker: planned length in days", default=30,
-        description="Only for a no-contact tracker. " + LENGTH_HINT,
+        "Planned length in days", default=30, description=LENGTH_HINT,
         validators=[Optional(), NumberRange(SHORTEST, LONGEST, message=LENGTH_MESSAGE)])
     tracker_exceptions = TextAreaField(
-        "No-contact tracker: allowed exceptions (optional)",
-        description="Only for a no-contact tracker. " + EXCEPTIONS_HINT,
+        "Allowed exceptions (optional)", description=EXCEPTIONS_HINT,
         filters=[browser_newlines, lambda v: v.strip() if v else v],
         validators=[Optional(), Length(max=EXCEPTIONS_LENGTH), clean_text])
 
@@ -80,6 +78,9 @@ class AssignForm(FlaskForm):
     def validate_due_date(self, field):
         if field.data and field.data < self._today:
             raise ValidationError("The due date is in the past. Choose today or later.")
+
+
+TRACKER_FIELDS = ("tracker_starts_on", "tracker_length", "tracker_exceptions")
 
 
 class CommentForm(FlaskForm):

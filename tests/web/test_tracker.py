@@ -82,8 +82,10 @@ def test_the_counselor_assigns_a_tracker_with_its_period(client, auth, people):
     db.session.commit()
     auth.login(people["counselor"])
     form = client.get(f"/assign?client_id={alex.id}&exercise_id={exercise.id}")
-    assert "No-contact tracker: start date (optional)" in form.text
-    assert 'name="tracker_length"' in form.text and 'value="30"' in form.text
+    assert "<legend>For a no-contact tracker only</legend>" in form.text
+    assert "Start date of the period (optional)" in form.text
+    assert form.text.count('name="tracker_length"') == 1 and 'value="30"' in form.text
+    assert form.text.index("For a no-contact tracker only") < form.text.index("tracker_length")
     response = client.post("/assign", data={
         "client": alex.id, "exercise": exercise.id, "tracker_starts_on": "2026-12-01",
         "tracker_length": "45", "tracker_exceptions": "School pick-ups."})
