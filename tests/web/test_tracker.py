@@ -567,3 +567,27 @@ def test_the_rules_refuse_on_their_own(app, people):
         rules.check_in(user, assignment, tracker, day=TODAY - timedelta(days=1),
                        outcome="kept", urge=3, note=None, today=TODAY)
     assert refused.value.code == "withdrawn"
+
+
+@time_machine.travel(NOW, tick=False)
+def test_an_expired_page_hands_the_check_in_back_and_signed_out_too(app, client, auth, people):
+    alex = people["alex"]
+    assignment = assigned(alex)
+    day_row(the_tracker(assignment), TODAY - timedelta(days=1), "broke")
+    auth.login(alex.user)
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post(url(assignment, "/tracker"), data={
+        **checkin(outcome="broke", urge="7", note="A night I cannot lose."),
+        "csrf_token": "expired"})
+    assert response.status_code == 400
+    assert "A night I cannot lose." in response.text and "save it again" in response.text
+    assert 'name="tracker-urge" value="7" checked' in response.text
+    response = client.post(url(assignment, "/tracker/reflection"), data={
+        "reflection-day": "2026-12-07", "reflection-text": "What led to it, kept.",
+        "csrf_token": "expired"})
+    assert response.status_code == 400 and "What led to it, kept." in response.text
+    assert days(assignment)[0].reflection is None and len(days(assignment)) == 1
+    app.config["WTF_CSRF_ENABLED"] = False
+    auth.logout()
+    response = client.post(url(assignment, "/tracker"), data=checkin(note="After the time-out"))
+    assert response.status_code == 401 and "After the time-out" in response.text
