@@ -26,9 +26,10 @@ SETTLED = ("withdrawn", "completed")  # no change to the period after these
 
 def load(assignment: Assignment) -> Tracker | None:
     """The assignment's period with every day checked in: one statement."""
-    return db.session.scalars(
+    found = db.session.scalars(
         select(Tracker).outerjoin(Tracker.days).where(Tracker.assignment_id == assignment.id)
-        .options(contains_eager(Tracker.days)).order_by(TrackerDay.day)).unique().first()
+        .options(contains_eager(Tracker.days)).order_by(TrackerDay.day)).unique().all()
+    return found[0] if found else None  # every row read: each one adds a day
 
 
 def summary(tracker: Tracker, today: date) -> trackers.Summary:
@@ -151,13 +152,11 @@ def context(assignment, **given) -> dict:
         "tracker": tracker, "summary": found, "today": today, "rows": rows,
         "strip": charts.no_contact_strip(found, chart_id=f"no-contact-{assignment.id}"),
         "reflections": [d for d in tracker.days if d.reflection],
-        "pending_reflection": given.get("pending_reflection", pending),
         "checkin_form": given.get("checkin_form") or checkin_form(found),
         "checkin_posted": "checkin_form" in given,
         "reflection_form": given.get("reflection_form") or (
             reflection_form(pending) if pending else None),
         "settings_form": given.get("settings_form") or settings_form(tracker, today),
-        "message": given.get("message"),
     }
 
 
