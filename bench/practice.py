@@ -67,6 +67,8 @@ class Targets:
     partner: str = ""
     # A ready joint report of that case (30 days, rendered once), shared at that session.
     report_id: int = 0
+    # The client's no-contact tracker, 90 days into a 120-day period (tracker_of).
+    tracker_id: int = 0
 
 
 class Page(NamedTuple):
@@ -119,6 +121,9 @@ PAGES = [
     # Check-ins (issue 11): a year of weekly ratings, charted on both sides.
     Page("client check-ins", "client", lambda t: "/my/checkins"),
     Page("check-in schedule", "counselor", lambda t: f"/clients/{t.client_id}/checkins"),
+    # The no-contact tracker (issue 11): 90 days of check-ins, the strip and the table.
+    Page("client tracker work page", "client", lambda t: f"/my/assignments/{t.tracker_id}"),
+    Page("tracker assignment page", "counselor", lambda t: f"/assignments/{t.tracker_id}"),
 ]
 
 
@@ -134,6 +139,7 @@ def prepare(url: str, scale: float, reuse: bool, fresh_pg: bool) -> Targets:
             print(f"seeded in {time.perf_counter() - started:.1f} s: "
                   + ", ".join(f"{v:,} {k}" for k, v in rows.items()), flush=True)
         targets = choose_targets()
+        targets.tracker_id = tracker_of(targets.client_id)
         db.engine.dispose()
     return targets
 
@@ -178,6 +184,44 @@ def choose_targets() -> Targets:
         client_id=client.id, assignment_id=assignment.id, revision_number=number,
         work_id=editable[0].id, autosave=[(a.id, len(a.prompts)) for a in editable[:4]],
         writers=[(email, aid, prompts[aid]) for email, aid in writers], **year_case())
+
+
+def tracker_of(client_id: int) -> int:
+    """The target client's no-contact tracker assignment, made the first time: 90 days into
+    a 120-day period, a check-in on most days (some broken, with a reflection, some late).
+    Returns its assignment id."""
+    from datetime import timedelta
+
+    from counsel import checkins
+    from counsel.models import Exercise, Tracker, TrackerDay
+
+    found = db.session.scalar(select(Tracker.assignment_id).join(Tracker.assignment)
+                              .where(Assignment.client_id == client_id).limit(1))
+    if found is not None:
+        return found
+    client = db.session.get(Client, client_id)
+    exercise = db.session.scalars(select(Exercise).where(Exercise.kind == "tracker")
+                                  .order_by(Exercise.id).limit(1)).first()
+    if exercise is None:
+        raise SystemExit("This database has no no-contact tracker exercise: seed it again.")
+    today = checkins.client_today(client)
+    assignment = Assignment(client=client, counselor=client.counselor, exercise=exercise,
+                            title=exercise.title, stage=exercise.stage, kind=exercise.kind,
+                            purpose=exercise.purpose, instructions=exercise.instructions,
+                            prompts=exercise.prompt_texts, _status="in_progress")
+    tracker = Tracker(assignment=assignment, starts_on=today - timedelta(days=90),
+                      length_days=120, exceptions="School pick-ups, by text only.")
+    db.session.add_all([assignment, tracker])
+    for n in range(90):
+        if n % 9 == 8:
+            continue  # missing
+        broke = n % 13 == 12
+        db.session.add(TrackerDay(tracker=tracker, day=tracker.starts_on + timedelta(days=n),
+                                  outcome="broke" if broke else "kept", urge=n % 11,
+                                  note=f"Day {n + 1}.", late=n % 5 == 0,
+                                  reflection="What led to it." if broke else None))
+    db.session.commit()
+    return assignment.id
 
 
 def year_case() -> dict:

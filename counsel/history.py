@@ -160,6 +160,10 @@ PHRASES = {
     "commitment.create": ("change", "made {record}"),
     "commitment.edit": ("change", "changed {record}"),
     "commitment.follow_up": ("change", "followed up on {record}"),
+    # the no-contact tracker
+    "tracker.checkin": ("change", "checked in on the no-contact period of {record}"),
+    "tracker.reflection": ("change", "wrote a reflection on a broken day of {record}"),
+    "tracker.settings": ("change", "changed the no-contact period of {record}"),
 }
 # The same action, when it did not succeed.
 FAILED = {

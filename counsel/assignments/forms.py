@@ -8,6 +8,15 @@ from ..extensions import db
 from ..forms import browser_newlines, choices, clean_text
 from ..models import STAGES
 from ..permissions import visible_exercises
+from ..records.tracker_forms import (
+    EXCEPTIONS_HINT,
+    EXCEPTIONS_LENGTH,
+    LENGTH_HINT,
+    LENGTH_MESSAGE,
+    LONGEST,
+    SHORTEST,
+    start_problem,
+)
 from .operations import RUBRIC, RUBRIC_LEVELS
 
 
@@ -45,14 +54,33 @@ class AssignForm(FlaskForm):
         validators=[Optional(), Length(max=5000), clean_text],
         description="Needed when the client is in a case with a safety flag and the exercise "
                     "leads to contact with the other person. The client never sees it.")
+    # A no-contact tracker's period (ignored for other kinds of exercise; the page shows
+    # them apart, under TRACKER_FIELDS).
+    tracker_starts_on = DateField(
+        "Start date of the period (optional)", validators=[Optional()],
+        description="Leave empty to start on the client's own today.")
+    tracker_length = IntegerField(
+        "Planned length in days", default=30, description=LENGTH_HINT,
+        validators=[Optional(), NumberRange(SHORTEST, LONGEST, message=LENGTH_MESSAGE)])
+    tracker_exceptions = TextAreaField(
+        "Allowed exceptions (optional)", description=EXCEPTIONS_HINT,
+        filters=[browser_newlines, lambda v: v.strip() if v else v],
+        validators=[Optional(), Length(max=EXCEPTIONS_LENGTH), clean_text])
 
     def __init__(self, *args, today: date, **kwargs):
         super().__init__(*args, **kwargs)
         self._today = today
 
+    def validate_tracker_starts_on(self, field):
+        if problem := start_problem(field.data, self._today):
+            raise ValidationError(problem)
+
     def validate_due_date(self, field):
         if field.data and field.data < self._today:
             raise ValidationError("The due date is in the past. Choose today or later.")
+
+
+TRACKER_FIELDS = ("tracker_starts_on", "tracker_length", "tracker_exceptions")
 
 
 class CommentForm(FlaskForm):

@@ -79,7 +79,8 @@ KEEP = ("mine", "theirs", "both")
 def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: date | None,
            note: str | None, case: Case | None = None,
            contact_reason: str | None = None, tracker_length: int | None = None,
-           tracker_exceptions: str | None = None) -> Assignment:
+           tracker_exceptions: str | None = None,
+           tracker_starts_on: date | None = None) -> Assignment:
     """Give ``exercise`` to ``client`` in ``case``, or in the client's most recent open case
     when none is chosen; the safety flag's rule is cases.operations.case_for_work."""
     if not client.active:
@@ -99,7 +100,8 @@ def assign(counselor: User, client: Client, exercise: Exercise, *, due_date: dat
     )
     db.session.add(assignment)
     if exercise.kind == "tracker":  # a period from the client's today; the counselor may change it
-        db.session.add(Tracker(assignment=assignment, starts_on=checkins.client_today(client),
+        db.session.add(Tracker(assignment=assignment,
+                               starts_on=tracker_starts_on or checkins.client_today(client),
                                length_days=tracker_length or TRACKER_LENGTHS[0],
                                exceptions=tracker_exceptions or None))
     db.session.flush()

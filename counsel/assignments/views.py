@@ -20,7 +20,14 @@ from ..permissions import (
     revision_of,
 )
 from . import bp, operations, queries, review_drafts
-from .forms import AssignForm, CommentForm, exercise_choices, review_form_for, rubric_data
+from .forms import (
+    TRACKER_FIELDS,
+    AssignForm,
+    CommentForm,
+    exercise_choices,
+    review_form_for,
+    rubric_data,
+)
 from .operations import RUBRIC, RUBRIC_LEVELS, WorkRefused
 from .review_drafts import ReviewConflict
 from .text import commented, diff_answers, diff_counts
@@ -74,7 +81,10 @@ def new():
                 raise WorkRefused(form.case.errors[0], "case")
             assignment = operations.assign(current_user, client, exercise,
                                            due_date=form.due_date.data, note=form.note.data,
-                                           case=case, contact_reason=form.contact_reason.data)
+                                           case=case, contact_reason=form.contact_reason.data,
+                                           tracker_starts_on=form.tracker_starts_on.data,
+                                           tracker_length=form.tracker_length.data,
+                                           tracker_exceptions=form.tracker_exceptions.data)
             db.session.commit()
             flash(f"“{assignment.title}” is assigned to {client.display_name}.", "success")
             return redirect(url_for("clients.show", client_id=client.id))
@@ -86,7 +96,7 @@ def new():
         for field in (form.client, form.exercise):
             if not field.data and not field.errors:
                 field.errors = [f"Choose {'a client' if field is form.client else 'an exercise'}."]
-    return render_template("assignments/new.html", form=form)
+    return render_template("assignments/new.html", form=form, tracker_fields=TRACKER_FIELDS)
 
 
 @bp.get("/assignments/<int:assignment_id>")

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models.library import STAGES
 from ..pathway import operations, stages
 from ..permissions import client_for_counselor
+from ..records import tracker as tracker_records
 from . import bp
 from .forms import StageLockForm
 
@@ -39,7 +40,8 @@ def render_pathway(client, posted=None, status=200):
     db.session.commit()
     return render_template("clients/pathway.html", client=client, path=path, current=now,
                            stages=STAGES, forms=lock_forms(path, posted),
-                           opens_when=stages.opens_when), status
+                           opens_when=stages.opens_when,
+                           trackers=tracker_records.summaries_of(client)), status
 
 
 @bp.get("/<int:client_id>/pathway")

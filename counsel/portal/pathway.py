@@ -8,6 +8,7 @@ from ..extensions import db
 from ..models.library import STAGES
 from ..pathway import stages
 from ..permissions import own_client_record
+from ..records import tracker as tracker_records
 from . import bp
 
 
@@ -18,4 +19,5 @@ def pathway():
     audit.record("pathway.view", client)
     db.session.commit()
     return render_template("portal/pathway.html", client=client, path=path, current=now,
-                           stages=STAGES, opens_when=stages.opens_when)
+                           stages=STAGES, opens_when=stages.opens_when,
+                           trackers=tracker_records.summaries_of(client))

@@ -404,3 +404,52 @@ def test_report_forms_never_fail_and_keep_the_narrative_as_typed(app, people, va
         assert stored.encode() == typed.replace("\r\n", "\n").encode()
     else:
         assert "invisible control character" in saved.text or "Remove it" in saved.text
+
+
+@SETTINGS
+@given(values=st.lists(text, min_size=4, max_size=4), period=st.lists(text, min_size=3,
+                                                                      max_size=3),
+       reflection=st.lists(text, min_size=2, max_size=2))
+def test_tracker_forms_never_fail_and_store_only_sound_days(app, people, values, period,
+                                                            reflection):
+    """The client's check-in and reflection, and the counselor's period: 302 or a refusal,
+    never a 500; whatever is stored is a day of the period, not in the future, an urge
+    from 0 to 10 and one of the three outcomes."""
+    from counsel import checkins
+    from counsel.assignments import operations
+    from counsel.models import Tracker, TrackerDay
+    from counsel.models.work_records import TRACKER_OUTCOMES
+
+    alex = people["alex"]
+    tracker = db.session.scalars(select(Tracker).join(Tracker.assignment).where(
+        Assignment.client_id == alex.id)).first()
+    if tracker is None:
+        exercise = factories.ExerciseFactory(owner=people["counselor"], kind="tracker",
+                                             stage="no-contact")
+        operations.assign(people["counselor"], alex, exercise, due_date=None, note=None,
+                          tracker_exceptions="Logistics.")
+        db.session.commit()
+        tracker = db.session.scalars(select(Tracker)).one()
+    assignment_id = tracker.assignment_id
+    client = app.test_client()
+    Auth(client).login(alex.user)
+    fields = ("tracker-day", "tracker-outcome", "tracker-urge", "tracker-note")
+    response = client.post(f"/my/assignments/{assignment_id}/tracker",
+                           data=dict(zip(fields, values, strict=True)))
+    assert response.status_code in (302, 422, 409), response.status_code
+    response = client.post(f"/my/assignments/{assignment_id}/tracker/reflection",
+                           data={"reflection-day": reflection[0],
+                                 "reflection-text": reflection[1]})
+    assert response.status_code in (302, 422, 409), response.status_code
+    counselor = app.test_client()
+    Auth(counselor).login(people["counselor"])
+    response = counselor.post(f"/assignments/{assignment_id}/tracker",
+                              data=dict(zip(("starts_on", "length_days", "exceptions"), period,
+                                            strict=True)))
+    assert response.status_code in (302, 422), response.status_code
+    db.session.expire_all()
+    tracker = db.session.get(Tracker, tracker.id)
+    assert 1 <= tracker.length_days <= 120
+    today = checkins.client_today(alex)
+    for day in db.session.scalars(select(TrackerDay).where(TrackerDay.tracker_id == tracker.id)):
+        assert day.day <= today and day.outcome in TRACKER_OUTCOMES and 0 <= day.urge <= 10

@@ -227,3 +227,41 @@ def test_commitments_and_their_follow_ups_are_escaped_on_every_page_that_shows_t
     auth.login(people["counselor"])
     for url in (f"/assignments/{work.id}", f"/assignments/{work.id}/revisions/1"):
         assert_escaped(client.get(url).text, ["ctext", "cnew", "cnote"], url)
+def test_tracker_notes_exceptions_and_reflections_are_escaped(client, auth, people):
+    """The counselor's allowed exceptions and the client's notes and reflection: escaped
+    on the client's work page, the counselor's assignment page (in the table and the
+    settings form) and a refused check-in's re-render."""
+    from datetime import timedelta
+
+    from counsel import checkins
+    from counsel.assignments import operations
+    from counsel.models import TrackerDay
+    from counsel.records import tracker as rules
+
+    from .. import factories
+
+    alex = people["alex"]
+    exercise = factories.ExerciseFactory(owner=people["counselor"], kind="tracker",
+                                         stage="no-contact")
+    assignment = operations.assign(people["counselor"], alex, exercise, due_date=None,
+                                   note=None, tracker_exceptions=evil("trexc"))
+    db.session.flush()
+    today = checkins.client_today(alex)
+    tracker = rules.load(assignment)
+    tracker.starts_on = today - timedelta(days=3)
+    db.session.add(TrackerDay(tracker=tracker, day=today - timedelta(days=1), outcome="broke",
+                              urge=5, note=evil("trnote"), reflection=evil("trrefl")))
+    db.session.commit()
+    pages = {"counselor": f"/assignments/{assignment.id}",
+             "client": f"/my/assignments/{assignment.id}"}
+    for role, url in pages.items():
+        auth.login(people["counselor"] if role == "counselor" else alex.user)
+        html = client.get(url).text
+        assert_escaped(html, ["trexc", "trnote", "trrefl"], url)
+        auth.logout()
+    auth.login(alex.user)
+    refused = client.post(f"/my/assignments/{assignment.id}/tracker", data={
+        "tracker-day": today.isoformat(), "tracker-outcome": "kept", "tracker-urge": "11",
+        "tracker-note": evil("trtyped")})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["trtyped"], "refused check-in")

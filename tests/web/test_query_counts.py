@@ -118,6 +118,8 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     # (the dashboard lists it), a plan and a commitment for the first client.
     for other in made:
         _structured(other, counselor)
+    # A no-contact tracker for the first client, a check-in on most days of ``weeks * 2``.
+    tracker = _tracker(client, counselor, weeks * 2 or 6)
     db.session.commit()
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
@@ -131,6 +133,7 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
+            "tracker": tracker.id,
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
             **couple, **report}
 
@@ -160,6 +163,24 @@ def _structured(client, counselor, case_id=None, days=20, rows=3):
                                 planned_on=today - timedelta(days=n), reflection="good"))
         db.session.add(CommitmentFollowUp(commitment=commitment, outcome="kept",
                                           taken_on=today - timedelta(days=n)))
+def _tracker(client, counselor, days):
+    """A tracker assignment of ``days`` days so far (every fifth broken, every seventh
+    missing), with a reflection on each broken day."""
+    exercise = factories.ExerciseFactory(owner=counselor, kind="tracker", stage="no-contact")
+    assignment = _assignment(client, exercise, "in_progress", 0, 0, None)
+    start = practice_today() - timedelta(days=days)
+    tracker = Tracker(assignment=assignment, starts_on=start, length_days=min(120, days + 30),
+                      exceptions="School pick-ups.")
+    db.session.add(tracker)
+    for n in range(days):
+        if n % 7 == 6:
+            continue
+        broke = n % 5 == 4
+        db.session.add(TrackerDay(tracker=tracker, day=start + timedelta(days=n),
+                                  outcome="broke" if broke else "kept", urge=n % 11,
+                                  note=f"day {n}", late=n % 3 == 0,
+                                  reflection="why" if broke else None))
+    return assignment
 
 
 def _autosave(w):
@@ -229,6 +250,8 @@ PAGES = [
     ("caseload at one stage", "counselor",
      lambda w: "/clients/?status=active&stage=reflection", None),
     ("client's own pathway", "client", lambda w: "/my/pathway", None),
+    ("client tracker work page", "client", lambda w: f"/my/assignments/{w['tracker']}", None),
+    ("tracker assignment page", "counselor", lambda w: f"/assignments/{w['tracker']}", None),
 ]
 
 
