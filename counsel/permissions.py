@@ -23,6 +23,8 @@ from .models import (
     CounselingSession,
     ExcerptConsent,
     Exercise,
+    JournalEntry,
+    PlanItem,
     Report,
     Revision,
     SessionAttendee,
@@ -136,6 +138,20 @@ def revision_of(assignment: Assignment, number: int, *options) -> Revision:
         select(Revision).where(Revision.assignment_id == assignment.id,
                                Revision.number == number).options(*options),
         "revisions", f"{assignment.id}/{number}")
+
+
+def plan_item_of(assignment: Assignment, item_id: int, *options) -> PlanItem:
+    """An item of this plan (an item of another assignment is refused like a stranger's)."""
+    return one_or_404(select(PlanItem).where(PlanItem.id == item_id,
+                                             PlanItem.assignment_id == assignment.id)
+                      .options(*options), "plan_items", item_id)
+
+
+def journal_entry_of(assignment: Assignment, entry_id: int, *options) -> JournalEntry:
+    """An entry of this journal (an entry of another assignment is refused)."""
+    return one_or_404(select(JournalEntry).where(JournalEntry.id == entry_id,
+                                                 JournalEntry.assignment_id == assignment.id)
+                      .options(*options), "journal_entries", entry_id)
 
 
 # --- cases and sessions ------------------------------------------------------------------
