@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, literal, select, true
 from sqlalchemy.orm import aliased, joinedload
 
 from .. import audit
@@ -115,20 +115,47 @@ class WorkSharing:
         return [p for p in self.partners if p.client.id not in shared]
 
 
-def sharing_of_work(assignment: Assignment, kind: str) -> WorkSharing:
-    """Two statements whatever the number of entries: the partners, and the active shares
-    of this plan or of this journal's entries."""
+def records_and_sharing(assignment: Assignment, kind: str) -> tuple[list, WorkSharing]:
+    """A plan's items or a journal's entries in date order, whom the client may share with,
+    and the active shares of this plan or of these entries, in one statement (the work
+    page's budget): every record beside every partner (one, or a few for a client in more
+    than one couple's case) and that partner's share of it. Shares made in a case since
+    closed are not here; the client withdraws those from "What you share"."""
     client = assignment.client
-    found = partners_of(client)
+    mine, theirs = aliased(CaseMember), aliased(CaseMember)
+    partner = (select(Case.id.label("case_id"), theirs.client_id.label("client_id"))
+               .join(mine, mine.case_id == Case.id)
+               .join(theirs, (theirs.case_id == Case.id) & (theirs.client_id != client.id))
+               .where(mine.client_id == client.id, Case.kind == "couple",
+                      Case.closed_at.is_(None)).subquery())
     if kind == "plan":
-        which = Share.plan_id == assignment.id
+        model, order, which = PlanItem, (PlanItem.planned_on, PlanItem.id), \
+            Share.plan_id == assignment.id
     else:
-        which = Share.journal_entry_id.in_(select(JournalEntry.id).where(
-            JournalEntry.assignment_id == assignment.id))
-    shares = list(db.session.scalars(
-        select(Share).where(Share.author_id == client.id, Share.withdrawn_at.is_(None), which)
-        .options(joinedload(Share.recipient).joinedload(Client.user)).order_by(Share.id)))
-    return WorkSharing(found, shares)
+        model, order = JournalEntry, (JournalEntry.remembered_on, JournalEntry.id)
+        which = Share.journal_entry_id == JournalEntry.id
+    one = select(literal(1).label("one")).subquery()
+    rows = db.session.execute(
+        select(model, Case, Client, Share).select_from(one)
+        .outerjoin(model, model.assignment_id == assignment.id)
+        .outerjoin(partner, true())
+        .outerjoin(Case, Case.id == partner.c.case_id)
+        .outerjoin(Client, Client.id == partner.c.client_id)
+        .outerjoin(Share, and_(Share.recipient_id == partner.c.client_id,
+                               Share.author_id == client.id, Share.withdrawn_at.is_(None),
+                               which))
+        .options(joinedload(Client.user)).order_by(*order, partner.c.case_id, Share.id)).all()
+    found, partners, shares = {}, {}, {}
+    for record, case, other, made in rows:
+        if record is not None:
+            found.setdefault(record.id, record)
+        if case is not None:
+            partners.setdefault(case.id, Partner(case, other))
+        if made is not None:
+            shares.setdefault(made.id, made)
+    ordered = sorted(partners.values(), key=lambda p: p.case.id)
+    return list(found.values()), WorkSharing(ordered, sorted(shares.values(),
+                                                              key=lambda s: s.id))
 
 
 def share(author_user: User, author: Client, item, partner: Partner) -> Share:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
@@ -40,12 +39,6 @@ class EntryForm(FlaskForm):
                                validators=[storable, _longer("what it meant then")])
     means_now = TextAreaField("What it means now", filters=[strip, browser_newlines],
                               validators=[storable, _longer("what it means now")])
-
-
-def entries_of(assignment: Assignment) -> list[JournalEntry]:
-    return list(db.session.scalars(select(JournalEntry).where(
-        JournalEntry.assignment_id == assignment.id)
-        .order_by(JournalEntry.remembered_on, JournalEntry.id)))
 
 
 def date_problem(assignment: Assignment, day: date) -> str | None:
@@ -111,6 +104,6 @@ def context(assignment, **given) -> dict:
     form)) and the client's today (the latest day a memory may have)."""
     from ..portal import partners  # the portal imports this package
 
-    return {"entries": entries_of(assignment), "forms": Forms(given),
-            "today": checkins.client_today(assignment.client),
-            "sharing": lambda: partners.sharing_of_work(assignment, "journal")}
+    entries, sharing = partners.records_and_sharing(assignment, "journal")
+    return {"entries": entries, "forms": Forms(given),
+            "today": checkins.client_today(assignment.client), "sharing": sharing}

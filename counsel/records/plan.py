@@ -159,7 +159,6 @@ def context(assignment, **given) -> dict:
     = (item id, form)), and the first day an item may have."""
     from ..portal import partners  # the portal imports this package
 
-    items = items_of(assignment)
+    items, sharing = partners.records_and_sharing(assignment, "plan")
     return {"items": items, "statuses": PLAN_STATUSES, "forms": Forms(given),
-            "first_day": given_on(assignment),
-            "sharing": lambda: partners.sharing_of_work(assignment, "plan")}
+            "first_day": given_on(assignment), "sharing": sharing}

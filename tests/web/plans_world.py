@@ -76,3 +76,32 @@ def build(people) -> dict:
                     "sam_journal": sam_journal, "sam_entry": sam_entry,
                     "casey_plan": casey_plan, "casey_item": casey_item,
                     "plan_revision": revision}
+
+
+def practice(client, couple_case_id: int, n: int) -> dict:
+    """For the query-count practice (test_query_counts.practice): the client's plan and
+    journal with ``n`` items and ``n`` memories each (some items done, some skipped), and
+    the other partner's plan and journal, alike, both shared with the client. Returns the
+    ids the pages need."""
+    from counsel.models import Case, Share
+
+    case = db.session.get(Case, couple_case_id)
+    partner = next(m.client for m in case.members if m.client_id != client.id)
+    made = {}
+    for who, key in ((client, "own"), (partner, "partners")):
+        plan = assignment(who, "plan", case, days_ago=n + 1, title=f"Plan {key}")
+        journal = assignment(who, "journal", case, title=f"Journal {key}")
+        for i in range(n):
+            item(plan, f"item {i}", days=i - n, status=("planned", "done", "skipped")[i % 3],
+                 reflection="fine" if i % 3 == 1 else None, place="home")
+            first = entry(journal, f"memory {i}", days_ago=i + 1, then="then", now="now")
+        made[key] = (plan, journal, first)
+    plan, journal, first = made["partners"]
+    shares = [Share(case_id=case.id, author_id=partner.id, recipient_id=client.id, plan_id=plan.id),
+              Share(case_id=case.id, author_id=partner.id, recipient_id=client.id,
+                    journal_entry_id=first.id)]
+    db.session.add_all(shares)
+    db.session.commit()
+    plan, journal, first = made["own"]
+    return {"plan": plan.id, "journal": journal.id, "memory": first.id,
+            "shared_plan": shares[0].id, "shared_memory": shares[1].id}

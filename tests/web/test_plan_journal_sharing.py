@@ -239,3 +239,40 @@ def test_access_matrix(app, world, people, who):
             assert response.location.startswith("/sign-in")
         if who != "alex":
             assert t("walk") not in response.text and t("memory") not in response.text
+
+
+def test_each_page_showing_a_plan_or_a_memory_writes_one_view_row(app, world, people):
+    """SECURITY.md 14: the work pages (assignment.view), the confirmations (assignment.view
+    of the plan, journal_entry.view of the memory), the counselor's pages."""
+    _alex, plan_s, entry_s = share_plan_and_entry(app, world, people)
+    plan, journal, entry = world["plan"], world["journal"], world["entry"]
+    pages = [("alex", f"/my/assignments/{plan.id}", "assignment.view", "assignments", plan.id,
+              "alex"),
+             ("alex", f"/my/assignments/{journal.id}", "assignment.view", "assignments",
+              journal.id, "alex"),
+             ("alex", plan_share(world), "assignment.view", "assignments", plan.id, "alex"),
+             ("alex", entry_share(world), "journal_entry.view", "journal_entries", entry.id,
+              "alex"),
+             ("counselor", f"/assignments/{plan.id}", "assignment.view", "assignments",
+              plan.id, "alex"),
+             ("counselor", f"/assignments/{journal.id}", "assignment.view", "assignments",
+              journal.id, "alex"),
+             ("sam", f"/my/shared/{plan_s.id}", "share.view", "assignments", plan.id, "alex"),
+             ("sam", f"/my/shared/{entry_s.id}", "share.view", "journal_entries", entry.id,
+              "alex")]
+    for who, url, action, target_type, target_id, whose in pages:
+        client = browser(app, world, people, who)
+        before = db.session.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc())
+                                   .limit(1))
+        assert client.get(url).status_code == 200
+        db.session.expire_all()
+        found = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.id > before, AuditEvent.action == action)).all()
+        user = world[who] if who == "counselor" else world[who].user
+        assert [(r.actor_id, r.target_type, r.target_id, r.client_id) for r in found] == [
+            (user.id, target_type, str(target_id), world[whose].id)], url
+    history = browser(app, world, people, "alex").get("/my/access").text
+    for words in (f"read a memory in “{t('journaltitle')}”",
+                  f"shared “{t('plan')}” with the other partner",
+                  f"shared a memory in “{t('journaltitle')}” with the other partner"):
+        assert words in history, words

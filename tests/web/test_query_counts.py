@@ -29,7 +29,7 @@ from counsel.models import (
 
 from .. import factories
 from ..conftest import Auth, IsolatedClient, make_config
-from . import partner_world
+from . import partner_world, plans_world
 
 MOST = 8
 # Pages allowed more, and why. The dashboard gathers nine things (the caseload's size and
@@ -111,11 +111,14 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
     report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
         if partners else {}
+    # A plan and a journal (2 or 40 items and memories) each way, shared with the client.
+    records = plans_world.practice(client, couple["couple_case"], 2 * partners) \
+        if partners else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
-            **couple, **report}
+            **couple, **report, **records}
 
 
 def _autosave(w):
@@ -185,6 +188,18 @@ PAGES = [
     ("caseload at one stage", "counselor",
      lambda w: "/clients/?status=active&stage=reflection", None),
     ("client's own pathway", "client", lambda w: "/my/pathway", None),
+    # Quality-time plans and memory journals (issue 11): their work and assignment pages,
+    # sharing them, and the partner's shared with the client.
+    ("client plan page", "client", lambda w: f"/my/assignments/{w['plan']}", None),
+    ("client journal page", "client", lambda w: f"/my/assignments/{w['journal']}", None),
+    ("plan assignment page", "counselor", lambda w: f"/assignments/{w['plan']}", None),
+    ("journal assignment page", "counselor", lambda w: f"/assignments/{w['journal']}", None),
+    ("plan share confirmation", "client", lambda w: f"/my/assignments/{w['plan']}/plan/share",
+     None),
+    ("memory share confirmation", "client",
+     lambda w: f"/my/assignments/{w['journal']}/journal/{w['memory']}/share", None),
+    ("shared plan", "client", lambda w: f"/my/shared/{w['shared_plan']}", None),
+    ("shared memory", "client", lambda w: f"/my/shared/{w['shared_memory']}", None),
 ]
 
 
