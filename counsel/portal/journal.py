@@ -9,6 +9,7 @@ from ..assignments.operations import WorkRefused
 from ..extensions import db
 from ..permissions import assignment_for_client, journal_entry_of, refuse
 from ..records import journal
+from ..records.plan import for_item
 from . import bp
 from .forms import work_form
 from .work import render_work
@@ -53,7 +54,7 @@ def journal_add(assignment_id):
 def journal_edit(assignment_id, entry_id):
     assignment = _journal(assignment_id)
     entry = journal_entry_of(assignment, entry_id)
-    form = journal.EntryForm(prefix=f"entry-{entry.id}")
+    form = for_item(journal.EntryForm(), f"entry-{entry.id}")
     return _save(assignment, form, lambda: journal.edit_entry(current_user, entry, form),
                  "Your changes to the memory are saved.", {"edit": (entry.id, form)},
                  f"entry-{entry.id}")

@@ -59,7 +59,7 @@ def plan_add(assignment_id):
 def plan_edit(assignment_id, item_id):
     assignment = _plan(assignment_id)
     item = plan_item_of(assignment, item_id)
-    form = plan.PlanItemForm(prefix=f"item-{item.id}")
+    form = plan.for_item(plan.PlanItemForm(), f"item-{item.id}")
     return _save(assignment, form, lambda: plan.edit_item(current_user, item, form),
                  "Your changes to the plan are saved.", {"edit": (item.id, form)},
                  f"item-{item.id}")
@@ -69,7 +69,7 @@ def plan_edit(assignment_id, item_id):
 def plan_done(assignment_id, item_id):
     assignment = _plan(assignment_id)
     item = plan_item_of(assignment, item_id)
-    form = plan.DoneForm(prefix=f"done-{item.id}")
+    form = plan.for_item(plan.DoneForm(), f"done-{item.id}")
     if item.status == "done":
         message = "Saved how it went."
     elif (form.reflection.data or "").strip():

@@ -18,6 +18,7 @@ from ..assignments.operations import WorkRefused, start_records
 from ..extensions import db
 from ..forms import browser_newlines, storable, strip
 from ..models import Assignment, JournalEntry, User
+from .plan import for_item
 
 TEXT_LENGTH = 5000
 
@@ -28,7 +29,7 @@ def _longer(what: str) -> Length:
 
 
 class EntryForm(FlaskForm):
-    """Adding an entry, or changing one (``prefix`` entry-<id>)."""
+    """Adding an entry, or changing one (ids entry-<id>-..., ``plan.for_item``)."""
 
     remembered_on = DateField("When was it?", validators=[
         InputRequired(message="Enter the day of the memory; a rough day is fine.")],
@@ -92,7 +93,7 @@ class Forms:
         found = self.given.get("edit")
         if found and found[0] == entry.id:
             return found[1]
-        return EntryForm(formdata=None, obj=entry, prefix=f"entry-{entry.id}")
+        return for_item(EntryForm(formdata=None, obj=entry), f"entry-{entry.id}")
 
     def opened(self, entry: JournalEntry) -> bool:
         found = self.given.get("edit")

@@ -34,7 +34,7 @@ def _longer(limit: int, what: str) -> Length:
 
 
 class PlanItemForm(FlaskForm):
-    """Adding an item, or changing one still planned (``prefix`` item-<id>)."""
+    """Adding an item, or changing one still planned (ids item-<id>-..., ``for_item``)."""
 
     what = TextAreaField("What", filters=[strip, browser_newlines], validators=[
         InputRequired(message="Say what you plan to do together."), storable,
@@ -49,12 +49,20 @@ class PlanItemForm(FlaskForm):
 
 
 class DoneForm(FlaskForm):
-    """Marking an item done, with how it went (``prefix`` done-<id>)."""
+    """Marking an item done, with how it went (ids done-<id>-..., ``for_item``)."""
 
     reflection = TextAreaField("How did it go?", filters=[strip, browser_newlines],
                                validators=[storable, _longer(REFLECTION_LENGTH, "how it went")],
                                description="Optional, but a few words help you and your "
                                            "counselor see what works.")
+
+
+def for_item(form: FlaskForm, prefix: str) -> FlaskForm:
+    """One item's own form among several on the page: the same field names (so a form
+    handed back after a sign-out is labelled as on the page), ids of its own."""
+    for field in form:
+        field.id = field.label.field_id = f"{prefix}-{field.short_name}"
+    return form
 
 
 def given_on(assignment: Assignment) -> date:
@@ -140,11 +148,11 @@ class Forms:
 
     def edit(self, item: PlanItem) -> PlanItemForm:
         form = self._given("edit", item)
-        return form or PlanItemForm(formdata=None, obj=item, prefix=f"item-{item.id}")
+        return form or for_item(PlanItemForm(formdata=None, obj=item), f"item-{item.id}")
 
     def done(self, item: PlanItem) -> DoneForm:
-        return self._given("done", item) or DoneForm(formdata=None, obj=item,
-                                                      prefix=f"done-{item.id}")
+        return self._given("done", item) or for_item(DoneForm(formdata=None, obj=item),
+                                                      f"done-{item.id}")
 
     def _given(self, name: str, item: PlanItem):
         found = self.given.get(name)

@@ -86,13 +86,13 @@ def test_adding_changing_and_marking_items(app, world):
     assert (new.what, new.at_time, new.place, new.status) == (t("picnic"), "noon", None,
                                                              "planned")
     changed = alex.post(plan_url(plan, f"/{new.id}"), data={
-        f"item-{new.id}-what": t("picnic2"), f"item-{new.id}-planned_on": day(plan, 6),
-        f"item-{new.id}-place": t("beach")}, follow_redirects=True)
+        "what": t("picnic2"), "planned_on": day(plan, 6),
+        "place": t("beach")}, follow_redirects=True)
     assert "saved" in changed.text
     new = items(plan)[-1]
     assert (new.what, new.place, new.at_time) == (t("picnic2"), t("beach"), None)
     done = alex.post(plan_url(plan, f"/{new.id}/done"),
-                     data={f"done-{new.id}-reflection": t("lovely")}, follow_redirects=True)
+                     data={"reflection": t("lovely")}, follow_redirects=True)
     assert "Marked done" in done.text and t("lovely") in done.text
     assert (items(plan)[-1].status, items(plan)[-1].reflection) == ("done", t("lovely"))
     walk = world["walk"]
@@ -100,7 +100,7 @@ def test_adding_changing_and_marking_items(app, world):
     assert "a few words on how it went" in quiet.text
     assert fresh(PlanItem, walk.id).status == "done"
     later = alex.post(plan_url(plan, f"/{walk.id}/done"),
-                      data={f"done-{walk.id}-reflection": t("after")}, follow_redirects=True)
+                      data={"reflection": t("after")}, follow_redirects=True)
     assert "Saved how it went." in later.text
     assert fresh(PlanItem, walk.id).reflection == t("after")
     other = items(plan)[0]
@@ -112,7 +112,7 @@ def test_adding_changing_and_marking_items(app, world):
     assert items(plan)[-1].status == "skipped"
     # neither done nor skipped can be changed; a skipped one cannot be marked done
     for url, data in ((plan_url(plan, f"/{skipped.id}"), {
-            f"item-{skipped.id}-what": t("sneaky"), f"item-{skipped.id}-planned_on": day(plan)}),
+            "what": t("sneaky"), "planned_on": day(plan)}),
                       (plan_url(plan, f"/{skipped.id}/done"), {}),
                       (plan_url(plan, f"/{skipped.id}/skip"), {})):
         refused = alex.post(url, data=data)
@@ -176,7 +176,7 @@ def test_an_item_before_the_plan_was_given_is_refused_in_the_clients_own_day(app
     assert "KEEPWHAT" in refused.text and "KEEPPLACE" in refused.text
     walk = world["walk"]
     edit = alex.post(plan_url(plan, f"/{walk.id}"), data={
-        f"item-{walk.id}-what": "KEEPEDIT", f"item-{walk.id}-planned_on": before})
+        "what": "KEEPEDIT", "planned_on": before})
     assert edit.status_code == 422 and "KEEPEDIT" in edit.text and "<details class=\"edit" \
         "-record\" open>" in edit.text
     assert fresh(PlanItem, walk.id).what == t("walk")
@@ -207,8 +207,8 @@ def test_items_of_another_assignment_are_not_found(app, world):
         other_id = other.id if isinstance(other, PlanItem) else items(other)[0].id
         for rest in ("", "/done", "/skip"):
             response = alex.post(plan_url(plan, f"/{other_id}{rest}"),
-                                 data={f"item-{other_id}-what": "x",
-                                       f"item-{other_id}-planned_on": day(plan)})
+                                 data={"what": "x",
+                                       "planned_on": day(plan)})
             assert response.status_code == 404
     # a journal's id through the plan's routes, and the plan's through the journal's
     assert alex.post(plan_url(world["journal"]), data={"what": "x", "planned_on": day(plan)}
@@ -245,8 +245,8 @@ def test_journal_entries_are_added_changed_and_listed_by_date(app, world):
     new = entries(journal)[-1]
     assert (new.memory, new.meant_then, new.means_now) == (t("today"), None, t("todaynow"))
     changed = alex.post(journal_url(journal, f"/{new.id}"), data={
-        f"entry-{new.id}-remembered_on": day(journal, -3650),
-        f"entry-{new.id}-memory": t("older"), f"entry-{new.id}-meant_then": t("olderthen")},
+        "remembered_on": day(journal, -3650),
+        "memory": t("older"), "meant_then": t("olderthen")},
         follow_redirects=True)
     assert "saved" in changed.text
     new = entries(journal)[-1]
@@ -285,7 +285,7 @@ def test_tomorrow_in_the_clients_day_is_the_future(app, world):
     assert refused.status_code == 422 and "has not come yet" in refused.text
     first = world["entry"]
     edit = alex.post(journal_url(journal, f"/{first.id}"), data={
-        f"entry-{first.id}-memory": "KEEPEDIT", f"entry-{first.id}-remembered_on":
+        "memory": "KEEPEDIT", "remembered_on":
         day(journal, 1)})
     assert edit.status_code == 422 and "KEEPEDIT" in edit.text
     assert entries(journal)[0].memory == t("memory")
@@ -295,7 +295,7 @@ def test_entries_of_another_journal_are_not_found(app, world):
     journal, alex = world["journal"], browser(app, world, "alex")
     other = world["sam_entry"].id
     assert alex.post(journal_url(journal, f"/{other}"), data={
-        f"entry-{other}-memory": "x", f"entry-{other}-remembered_on": "2001-01-01"}
+        "memory": "x", "remembered_on": "2001-01-01"}
     ).status_code == 404
     assert alex.post(journal_url(world["sam_journal"]), data={
         "memory": "x", "remembered_on": "2001-01-01"}).status_code == 404
@@ -334,3 +334,21 @@ def test_history_reads_the_changes_in_plain_words(app, world):
     for words in (f"added an item of “{t('plan')}”", f"marked an item of “{t('plan')}” done",
                   f"added a memory in “{t('journaltitle')}”"):
         assert words in history, words
+
+
+def test_a_signed_out_change_is_handed_back_under_the_forms_labels(app, world):
+    """Each item's form has the field names of the add form (its ids are its own), so the
+    page that hands text back labels it as the form did."""
+    import re
+
+    signed_out = app.test_client()
+    walk = world["walk"]
+    response = signed_out.post(plan_url(world["plan"], f"/{walk.id}"), data={
+        "what": "A long walk by the river", "place": "The river path"})
+    assert response.status_code == 401
+    labels = [re.sub(r"\s+", " ", label).strip() for label in
+              re.findall(r'<label for="rescued-\d+">(.*?)</label>', response.text, re.S)]
+    assert labels == ["What", "Where (optional)"]
+    response = signed_out.post(journal_url(world["journal"], f"/{world['entry'].id}"),
+                               data={"memory": "The day we met", "means_now": "Hope"})
+    assert "The day we met" in response.text and "The memory" in response.text
