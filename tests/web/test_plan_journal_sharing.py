@@ -276,3 +276,12 @@ def test_each_page_showing_a_plan_or_a_memory_writes_one_view_row(app, world, pe
                   f"shared “{t('plan')}” with the other partner",
                   f"shared a memory in “{t('journaltitle')}” with the other partner"):
         assert words in history, words
+
+
+def test_the_counselor_sees_what_is_shared_on_the_case_page(app, world, people):
+    share_plan_and_entry(app, world, people)
+    page = browser(app, world, people, "counselor").get(f"/cases/{world['couple'].id}").text
+    assert f"The plan “{t('plan')}”" in page
+    assert f"in “{t('journaltitle')}”" in page and "A memory of" in page
+    assert f"Revision 1 of “{t('title')}”" in page  # the revision shared before
+    assert t("memory") not in page  # titles and days only
