@@ -43,6 +43,8 @@ def _save(assignment, form, change, done: str, given: dict, anchor="plan"):
                 form.planned_on.errors = [refused.message]
             else:
                 status, message = 409, refused.message
+            if refused.code == "not_planned" and form is not None:
+                given = {"orphan": form}  # its item shows no form now: the text, to copy
     return render_work(assignment, work_form(assignment, posted=False), status=status,
                        message=message, records_given=given)
 

@@ -18,7 +18,7 @@ from ..assignments.operations import WorkRefused, start_records
 from ..extensions import db
 from ..forms import browser_newlines, storable, strip
 from ..models import Assignment, JournalEntry, User
-from .plan import for_item
+from .plan import for_item, typed
 
 TEXT_LENGTH = 5000
 
@@ -98,6 +98,9 @@ class Forms:
     def opened(self, entry: JournalEntry) -> bool:
         found = self.given.get("edit")
         return bool(found and found[0] == entry.id)
+
+    def typed(self) -> list[tuple[str, str]]:
+        return typed(self.given)
 
 
 def context(assignment, **given) -> dict:

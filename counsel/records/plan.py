@@ -65,6 +65,16 @@ def for_item(form: FlaskForm, prefix: str) -> FlaskForm:
     return form
 
 
+def typed(given: dict) -> list[tuple[str, str]]:
+    """(label, text) of every field filled in a refused form, for a page that can no
+    longer offer the form itself (the work was withdrawn or its stage locked meanwhile):
+    nothing the client wrote is lost, they can copy it."""
+    forms = [found[1] if isinstance(found, tuple) else found for found in given.values()]
+    return [(field.label.text, field.raw_data[0]) for form in forms for field in form
+            if field.type not in ("CSRFTokenField", "HiddenField") and field.raw_data
+            and str(field.raw_data[0]).strip()]
+
+
 def given_on(assignment: Assignment) -> date:
     """The client's own day on which the plan was given: no item may come before it."""
     return assignment.created_at.astimezone(checkins.client_zone(assignment.client)).date()
@@ -160,6 +170,9 @@ class Forms:
 
     def opened(self, name: str, item: PlanItem) -> bool:
         return self._given(name, item) is not None
+
+    def typed(self) -> list[tuple[str, str]]:
+        return typed(self.given)
 
 
 def context(assignment, **given) -> dict:

@@ -117,6 +117,8 @@ def test_adding_changing_and_marking_items(app, world):
                       (plan_url(plan, f"/{skipped.id}/skip"), {})):
         refused = alex.post(url, data=data)
         assert refused.status_code == 409 and "can no longer be changed" in refused.text
+        if data:
+            assert t("sneaky") in refused.text and "What you typed (not saved)" in refused.text
     assert items(plan)[-1].what == "cinema"
     assert [r.action for r in rows("plan_item.create")] == ["plan_item.create"] * 2
     actions = [r.action for r in db.session.scalars(select(AuditEvent).where(
@@ -226,6 +228,7 @@ def test_closed_work_refuses_changes_with_a_message_and_the_text_kept(app, world
     assert "Add to the plan" not in page and t("walk") in page
     refused = alex.post(plan_url(plan), data={"what": "KEEPCLOSED", "planned_on": day(plan)})
     assert refused.status_code == 409 and "withdrew this exercise" in refused.text
+    assert "KEEPCLOSED" in refused.text and "What you typed (not saved)" in refused.text
     assert len(items(plan)) == 2
 
 
@@ -352,3 +355,21 @@ def test_a_signed_out_change_is_handed_back_under_the_forms_labels(app, world):
     response = signed_out.post(journal_url(world["journal"], f"/{world['entry'].id}"),
                                data={"memory": "The day we met", "means_now": "Hope"})
     assert "The day we met" in response.text and "The memory" in response.text
+
+
+def test_a_locked_stage_shows_the_records_but_refuses_changes(app, world):
+    """The journal's stage locked by the counselor: the memories show, the forms do not,
+    and a post from an older page is refused with its text kept."""
+    from counsel.models.progress import StageSetting
+
+    journal, alex = world["journal"], browser(app, world, "alex")
+    db.session.add(StageSetting(client_id=world["alex"].id, stage=journal.stage,
+                                updated_by_id=world["counselor"].id))
+    db.session.commit()
+    page = alex.get(f"/my/assignments/{journal.id}").text
+    assert t("memory") in page and "Add to the journal" not in page
+    refused = alex.post(journal_url(journal), data={"memory": "KEEPLOCKED",
+                                                    "remembered_on": day(journal)})
+    assert refused.status_code == 409 and "has not opened yet" in refused.text
+    assert "KEEPLOCKED" in refused.text and "What you typed (not saved)" in refused.text
+    assert len(entries(journal)) == 2
