@@ -67,7 +67,8 @@ def for_item(form: FlaskForm, prefix: str) -> FlaskForm:
 
 def typed(given: dict) -> list[tuple[str, str]]:
     """(label, text) of every field filled in a refused form, for a page that can no
-    longer offer the form itself (the work was withdrawn or its stage locked meanwhile):
+    longer offer the form itself (the work was closed, its stage locked or the item marked
+    meanwhile):
     nothing the client wrote is lost, they can copy it."""
     forms = [found[1] if isinstance(found, tuple) else found for found in given.values()]
     return [(field.label.text, field.raw_data[0]) for form in forms for field in form
