@@ -31,6 +31,7 @@ from sqlalchemy import create_engine, func, select, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench import load, seed  # noqa: E402
+from bench.records_seed import plans_and_journals  # noqa: E402
 from bench.sessions_seed import report_of_case  # noqa: E402
 from counsel import create_app  # noqa: E402
 from counsel.extensions import db  # noqa: E402
@@ -69,6 +70,13 @@ class Targets:
     report_id: int = 0
     # The client's no-contact tracker, 90 days into a 120-day period (tracker_of).
     tracker_id: int = 0
+    # The partner's plan and journal (30 items and memories), and the other partner's,
+    # shared with them (bench/records_seed.py).
+    plan_id: int = 0
+    journal_id: int = 0
+    memory_id: int = 0
+    shared_plan_id: int = 0
+    shared_memory_id: int = 0
 
 
 class Page(NamedTuple):
@@ -124,6 +132,18 @@ PAGES = [
     # The no-contact tracker (issue 11): 90 days of check-ins, the strip and the table.
     Page("client tracker work page", "client", lambda t: f"/my/assignments/{t.tracker_id}"),
     Page("tracker assignment page", "counselor", lambda t: f"/assignments/{t.tracker_id}"),
+    # Quality-time plans and memory journals (issue 11): 30 items and memories each, the
+    # partner's own and the other partner's shared with them.
+    Page("client plan page", "partner", lambda t: f"/my/assignments/{t.plan_id}"),
+    Page("client journal page", "partner", lambda t: f"/my/assignments/{t.journal_id}"),
+    Page("plan assignment page", "counselor", lambda t: f"/assignments/{t.plan_id}"),
+    Page("journal assignment page", "counselor", lambda t: f"/assignments/{t.journal_id}"),
+    Page("plan share confirmation", "partner",
+         lambda t: f"/my/assignments/{t.plan_id}/plan/share"),
+    Page("memory share confirmation", "partner",
+         lambda t: f"/my/assignments/{t.journal_id}/journal/{t.memory_id}/share"),
+    Page("shared plan", "partner", lambda t: f"/my/shared/{t.shared_plan_id}"),
+    Page("shared memory", "partner", lambda t: f"/my/shared/{t.shared_memory_id}"),
 ]
 
 
@@ -249,7 +269,7 @@ def year_case() -> dict:
         .order_by(CaseMember.position).limit(1)).scalar_one()
     report = report_of_case(db.session.get(User, 1), case_id, session_id, render=True)
     return {"case_id": case_id, "session_id": session_id, "partner": partner,
-            "report_id": report["report"]}
+            "report_id": report["report"], **plans_and_journals(case_id, partner)}
 
 
 def run_pages(server, targets: Targets, pages, seconds: float, rounds: int) -> None:

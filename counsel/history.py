@@ -30,6 +30,8 @@ from .models import (
     CommitmentFollowUp,
     CounselingSession,
     Draft,
+    JournalEntry,
+    PlanItem,
     Report,
     Review,
     ReviewComment,
@@ -164,6 +166,16 @@ PHRASES = {
     "tracker.checkin": ("change", "checked in on the no-contact period of {record}"),
     "tracker.reflection": ("change", "wrote a reflection on a broken day of {record}"),
     "tracker.settings": ("change", "changed the no-contact period of {record}"),
+    # quality-time plans and memory journals ({record}: "an item of "Plan"", "a memory in
+    # "Journal"")
+    "plan_item.create": ("change", "added {record}"),
+    "plan_item.update": ("change", "changed {record}"),
+    "plan_item.done": ("change", "marked {record} done"),
+    "plan_item.reflect": ("change", "wrote how {record} went"),
+    "plan_item.skip": ("change", "marked {record} skipped"),
+    "journal_entry.create": ("change", "added {record}"),
+    "journal_entry.update": ("change", "changed {record}"),
+    "journal_entry.view": ("view", "read {record}"),
 }
 # The same action, when it did not succeed.
 FAILED = {
@@ -357,6 +369,14 @@ def record_names(client: Client, rows: list[Entry]) -> dict[tuple[str, str], str
                 select(Draft.id, Assignment.title).join(Draft.assignment)
                 .where(Draft.id.in_(ids), own)):
             names["drafts", str(id_)] = f"the draft of “{title}”"
+    parts = (("plan_items", PlanItem, "an item of"), ("journal_entries", JournalEntry,
+                                                       "a memory in"))
+    for target_type, model, words in parts:
+        if ids := wanted.get(target_type):
+            for id_, title in db.session.execute(
+                    select(model.id, Assignment.title).join(model.assignment)
+                    .where(model.id.in_(ids), own)):
+                names[target_type, str(id_)] = f"{words} “{title}”"
     numbered = (("revisions", Revision.id, select(Revision.id, Revision.number, Assignment.title)
                  .join(Revision.assignment)),
                 ("reviews", Review.id, select(Review.id, Revision.number, Assignment.title)

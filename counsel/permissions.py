@@ -24,6 +24,8 @@ from .models import (
     CounselingSession,
     ExcerptConsent,
     Exercise,
+    JournalEntry,
+    PlanItem,
     Report,
     Revision,
     SessionAttendee,
@@ -146,6 +148,20 @@ def commitment_of(assignment: Assignment, commitment_id: int, *options) -> Commi
         select(Commitment).where(Commitment.id == commitment_id,
                                  Commitment.assignment_id == assignment.id).options(*options),
         "commitments", f"{assignment.id}/{commitment_id}")
+
+
+def plan_item_of(assignment: Assignment, item_id: int, *options) -> PlanItem:
+    """An item of this plan (an item of another assignment is refused like a stranger's)."""
+    return one_or_404(select(PlanItem).where(PlanItem.id == item_id,
+                                             PlanItem.assignment_id == assignment.id)
+                      .options(*options), "plan_items", item_id)
+
+
+def journal_entry_of(assignment: Assignment, entry_id: int, *options) -> JournalEntry:
+    """An entry of this journal (an entry of another assignment is refused)."""
+    return one_or_404(select(JournalEntry).where(JournalEntry.id == entry_id,
+                                                 JournalEntry.assignment_id == assignment.id)
+                      .options(*options), "journal_entries", entry_id)
 
 
 # --- cases and sessions ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from ..models import (
     CaseMember,
     Client,
     CounselingSession,
+    JournalEntry,
     SafetyScreening,
     Share,
 )
@@ -95,10 +96,15 @@ def partner_work(case: Case) -> list[PartnerWork]:
             .order_by(SafetyScreening.screened_on.desc(), SafetyScreening.id.desc())):
         if screening.client_id in work:
             work[screening.client_id].screenings.append(screening)
+    # A share is of a revision, a memory journal entry or a plan (an assignment itself).
+    shared_work = func.coalesce(RevisionModel.assignment_id, JournalEntry.assignment_id,
+                                Share.plan_id)
     shares = db.session.execute(
-        select(Share.author_id, Share.shared_at, RevisionModel.number, Assignment.id,
-               Assignment.title)
-        .join(Share.revision).join(RevisionModel.assignment)
+        select(Share.author_id, Share.shared_at, RevisionModel.number,
+               JournalEntry.remembered_on, Assignment.id, Assignment.title)
+        .outerjoin(RevisionModel, RevisionModel.id == Share.revision_id)
+        .outerjoin(JournalEntry, JournalEntry.id == Share.journal_entry_id)
+        .join(Assignment, Assignment.id == shared_work)
         .where(Share.case_id == case.id, Share.withdrawn_at.is_(None),
                Share.author_id.in_(list(work)))
         .order_by(Share.shared_at.desc(), Share.id.desc())).all()

@@ -135,6 +135,50 @@ def test_commitment_forms_never_fail_and_store_only_what_the_rules_allow(app, pe
 
 
 @SETTINGS
+@given(values=st.lists(text, min_size=9, max_size=9), days=st.lists(
+    st.sampled_from(["", "2026-13-01", "0001-01-01", "9999-12-31", "2001-02-29"])
+    | st.dates().map(str) | text, min_size=2, max_size=2))
+def test_plan_and_journal_forms_never_fail_and_read_back_as_typed(app, people, values, days):
+    """Any text and any day in every plan and journal form: 302 or 422 (never a 500), and
+    whatever was stored reads back exactly as it was typed (spaces trimmed)."""
+    from counsel.models import JournalEntry, PlanItem
+
+    from .plans_world import assignment, entry, item
+
+    alex = people["alex"]
+    plan, journal = assignment(alex, "plan", None), assignment(alex, "journal", None)
+    walk, memory = item(plan, "walk"), entry(journal, "memory")
+    db.session.commit()
+    client = app.test_client()
+    Auth(client).login(alex.user)
+    what, at_time, place, reflection, text_, then, now, other, more = values
+    base = f"/my/assignments/{plan.id}/plan/items"
+    posts = [(base, {"what": what, "planned_on": days[0], "at_time": at_time,
+                     "place": place}),
+             (f"{base}/{walk.id}", {"what": more, "planned_on":
+                                    days[1], "place": other}),
+             (f"{base}/{walk.id}/done", {"reflection": reflection}),
+             (f"/my/assignments/{journal.id}/journal/entries",
+              {"memory": text_, "remembered_on": days[0], "meant_then": then,
+               "means_now": now}),
+             (f"/my/assignments/{journal.id}/journal/entries/{memory.id}",
+              {"memory": more, "remembered_on": days[1],
+               "means_now": other})]
+    for url, data in posts:
+        response = client.post(url, data=data)
+        assert response.status_code in (302, 409, 422), (url, response.status_code)
+    db.session.expire_all()
+    typed = {v.replace("\r\n", "\n").strip() for v in values} | {"walk", "memory"}
+    for saved in db.session.scalars(select(PlanItem).where(PlanItem.assignment_id == plan.id)):
+        for value in (saved.what, saved.at_time, saved.place, saved.reflection):
+            assert value is None or value in typed, value
+    for saved in db.session.scalars(select(JournalEntry).where(
+            JournalEntry.assignment_id == journal.id)):
+        for value in (saved.memory, saved.meant_then, saved.means_now):
+            assert value is None or value in typed, value
+
+
+@SETTINGS
 @given(email=text, password=text)
 def test_sign_in_never_fails(app, email, password):
     response = app.test_client().post("/sign-in", data={"email": email, "password": password})
@@ -238,7 +282,10 @@ FIELD_NAMES = ["email", "password", "current", "confirm", "name", "phone", "pref
                "session_reminder", "work_submitted", "daily_digest", "mail_safety",
                "safe_email",
                # a stage's lock on the pathway (each stage's form has its own prefix)
-               "apology-state", "reflection-state", "moving-forward-state", "state"]
+               "apology-state", "reflection-state", "moving-forward-state", "state",
+               # plans and journals (an item's or a memory's own form has a prefix)
+               "what", "planned_on", "at_time", "place", "reflection", "remembered_on",
+               "memory", "meant_then", "means_now"]
 form_values = st.text(max_size=60) | st.sampled_from(["0", "1", "-1", "2147483648", "10" * 12,
                                                      "submit", "save", "accept",
                                                      "request_revision", "2030-01-01",
@@ -310,8 +357,9 @@ def seeded(app, people):
     commitment = Commitment(assignment=letter(people, kind="commitment"), text="Listen",
                             starts_on=practice_today())
     db.session.add_all([consent, report, commitment])
+    records = _plan_and_journal(people)
     db.session.commit()
-    return {"ids": {"client_id": people["alex"].id, "assignment_id": assignment.id,
+    return {"ids": {**records, "client_id": people["alex"].id, "assignment_id": assignment.id,
                     "commitment_id": commitment.id, "number": 1, "comment_id": comment.id,
                     "exercise_id": assignment.exercise_id,
                     "user_id": people["counselor"].id, "share_id": share.id,
@@ -319,6 +367,16 @@ def seeded(app, people):
                     "agreement_id": agreement.id, "report_id": report.id,
                     "consent_id": consent.id},
             "token": token, "tokens": tokens}
+
+
+def _plan_and_journal(people) -> dict:
+    """Alex's plan and journal, each with an item or a memory (the routes' other ids)."""
+
+    from .plans_world import assignment, entry, item
+
+    plan = assignment(people["alex"], "plan", None)
+    journal = assignment(people["alex"], "journal", None)
+    return {"item_id": item(plan, "walk").id, "entry_id": entry(journal, "memory").id}
 
 
 def _post_urls(app, seeded, data):

@@ -71,7 +71,10 @@ TESTED_BELOW = {"clients.edit",
                 # tests/web/test_report_consent.py (consents.view)
                 "portal.reports", "portal.report_pdf", "portal.consent",
                 # check-ins (below)
-                "clients.checkin_schedule", "portal.checkins_page"}
+                "clients.checkin_schedule", "portal.checkins_page",
+                # sharing a plan or a memory: tests/web/test_plan_journal_sharing.py
+                # (assignment.view, journal_entry.view)
+                "portal.share_plan", "portal.share_journal_entry"}
 
 
 @pytest.fixture

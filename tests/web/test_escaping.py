@@ -227,6 +227,8 @@ def test_commitments_and_their_follow_ups_are_escaped_on_every_page_that_shows_t
     auth.login(people["counselor"])
     for url in (f"/assignments/{work.id}", f"/assignments/{work.id}/revisions/1"):
         assert_escaped(client.get(url).text, ["ctext", "cnew", "cnote"], url)
+
+
 def test_tracker_notes_exceptions_and_reflections_are_escaped(client, auth, people):
     """The counselor's allowed exceptions and the client's notes and reflection: escaped
     on the client's work page, the counselor's assignment page (in the table and the
@@ -265,3 +267,61 @@ def test_tracker_notes_exceptions_and_reflections_are_escaped(client, auth, peop
         "tracker-note": evil("trtyped")})
     assert refused.status_code == 422
     assert_escaped(refused.text, ["trtyped"], "refused check-in")
+
+
+def test_plan_and_journal_text_is_escaped_on_every_page_that_shows_it(client, auth, people):
+    """Markup typed into every field of a plan's item and a memory: escaped on the client's
+    work page, the counselor's assignment page, the share confirmation, the partner's shared
+    page and list, and a refused form's re-render."""
+    from counsel.models import Share
+
+    from .. import factories
+    from .plans_world import assignment, entry, item
+
+    alex, sam = people["alex"], people["sam"]
+    couple = factories.CaseFactory(counselor=people["counselor"], partners=[alex, sam])
+    plan = assignment(alex, "plan", couple, title=evil("ptitle"))
+    journal = assignment(alex, "journal", couple, title=evil("jtitle"))
+    item(plan, evil("what"), place=evil("place"), at_time=short_evil("time"))
+    item(plan, evil("what2"), status="done", reflection=evil("howwent"))
+    memory = entry(journal, evil("memory"), then=evil("then"), now=evil("now"))
+    db.session.flush()
+    shares = [Share(case_id=couple.id, author_id=alex.id, recipient_id=sam.id,
+                    plan_id=plan.id),
+              Share(case_id=couple.id, author_id=alex.id, recipient_id=sam.id,
+                    journal_entry_id=memory.id)]
+    db.session.add_all(shares)
+    db.session.commit()
+    plan_tags, journal_tags = ["ptitle", "what", "place", "what2"], ["jtitle", "memory",
+                                                                     "then", "now"]
+    pages = {
+        "client": [(f"/my/assignments/{plan.id}", [*plan_tags, "howwent"]),
+                   (f"/my/assignments/{journal.id}", journal_tags),
+                   (f"/my/assignments/{plan.id}/plan/share?case={couple.id}", plan_tags),
+                   (f"/my/assignments/{journal.id}/journal/{memory.id}/share", journal_tags),
+                   ("/my/shared", ["ptitle", "jtitle"])],
+        "counselor": [(f"/assignments/{plan.id}", [*plan_tags, "howwent"]),
+                      (f"/assignments/{journal.id}", journal_tags)],
+        "sam": [(f"/my/shared/{shares[0].id}", plan_tags),
+                (f"/my/shared/{shares[1].id}", journal_tags), ("/my/shared", ["ptitle"])],
+    }
+    users = {"client": alex.user, "counselor": people["counselor"], "sam": sam.user}
+    for who, urls in pages.items():
+        auth.login(users[who])
+        for url, tags in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            assert_escaped(response.text, tags, url)
+            if "what" in tags:  # the item's time (a 40-character field)
+                assert str(escape(short_evil("time"))) in response.text, url
+        auth.logout()
+    auth.login(alex.user)
+    refused = client.post(f"/my/assignments/{plan.id}/plan/items", data={
+        "what": evil("typed"), "planned_on": "", "place": '"><b>x</b>'})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["typed"], "the refused plan form")
+    assert "<b>x</b>" not in refused.text
+    refused = client.post(f"/my/assignments/{journal.id}/journal/entries", data={
+        "memory": evil("typed2"), "remembered_on": "2999-01-01"})
+    assert refused.status_code == 422
+    assert_escaped(refused.text, ["typed2"], "the refused journal form")

@@ -34,7 +34,7 @@ from counsel.models import (
 
 from .. import factories
 from ..conftest import Auth, IsolatedClient, make_config
-from . import partner_world
+from . import partner_world, plans_world
 
 MOST = 8
 # Pages allowed more, and why. The dashboard gathers nine things (the caseload's size and
@@ -130,12 +130,15 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
         db.session.commit()
     report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
         if partners else {}
+    # A plan and a journal (2 or 40 items and memories) each way, shared with the client.
+    records = plans_world.practice(client, couple["couple_case"], 2 * partners) \
+        if partners else {}
     return {"counselor": counselor, "client": client.user, "client_id": client.id,
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
             "tracker": tracker.id,
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
-            **couple, **report}
+            **couple, **report, **records}
 
 
 def _structured(client, counselor, case_id=None, days=20, rows=3):
@@ -252,6 +255,18 @@ PAGES = [
     ("client's own pathway", "client", lambda w: "/my/pathway", None),
     ("client tracker work page", "client", lambda w: f"/my/assignments/{w['tracker']}", None),
     ("tracker assignment page", "counselor", lambda w: f"/assignments/{w['tracker']}", None),
+    # Quality-time plans and memory journals (issue 11): their work and assignment pages,
+    # sharing them, and the partner's shared with the client.
+    ("client plan page", "client", lambda w: f"/my/assignments/{w['plan']}", None),
+    ("client journal page", "client", lambda w: f"/my/assignments/{w['journal']}", None),
+    ("plan assignment page", "counselor", lambda w: f"/assignments/{w['plan']}", None),
+    ("journal assignment page", "counselor", lambda w: f"/assignments/{w['journal']}", None),
+    ("plan share confirmation", "client", lambda w: f"/my/assignments/{w['plan']}/plan/share",
+     None),
+    ("memory share confirmation", "client",
+     lambda w: f"/my/assignments/{w['journal']}/journal/{w['memory']}/share", None),
+    ("shared plan", "client", lambda w: f"/my/shared/{w['shared_plan']}", None),
+    ("shared memory", "client", lambda w: f"/my/shared/{w['shared_memory']}", None),
 ]
 
 
