@@ -157,10 +157,15 @@ def _editable(assignment: Assignment) -> None:
 
 def start_records(author: User, assignment: Assignment) -> None:
     """The one gate for what a client records on a structured exercise (tracker days, plan
-    items, commitments and follow-ups, journal entries): the same rule as writing (open to
-    the client, not withdrawn, its stage not locked), and the first record starts the work,
-    as a first saved draft does."""
-    _editable(assignment)
+    items, commitments and follow-ups, journal entries). These are kept over time, so
+    unlike the writing they stay open after the client submits and after the counselor
+    accepts: a no-contact period runs its length and a commitment is followed up for as
+    long as it matters. Withdrawn work and a locked stage refuse them. The first record
+    starts the work, as a first saved draft does."""
+    if assignment.status == "withdrawn":
+        raise WorkRefused("Your counselor withdrew this exercise, so nothing more can be "
+                          "added to it. What you recorded is still shown here.", "withdrawn")
+    _unlocked(assignment)
     if assignment.status == "assigned":
         status.apply(assignment, "start_draft")
 

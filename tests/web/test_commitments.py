@@ -151,8 +151,8 @@ def test_the_client_commits_follows_up_over_time_and_both_see_the_history(
     with at(16, client, me):
         submit(client, work, ["Dinner without phones."])
         shown = section(page(client, work))
-        assert "Save this follow-up" not in shown and "Add this commitment" not in shown
-        assert "kept here to read" in shown
+        # Submitting the writing does not end the following up: it goes on over time.
+        assert "Save this follow-up" in shown and "Add this commitment" in shown
         auth.logout()
         auth.login(people["counselor"])
         for where in (f"/assignments/{work.id}", f"/assignments/{work.id}/revisions/1"):
@@ -306,7 +306,23 @@ def test_many_commitments_are_capped(alex, me, work):
     assert len(commitments(work)) == rules.MOST_COMMITMENTS
 
 
-@pytest.mark.parametrize("state", ["withdrawn", "submitted", "completed", "locked"])
+@pytest.mark.parametrize("state", ["submitted", "completed"])
+def test_following_up_goes_on_after_submitting_and_after_acceptance(
+        alex, me, people, work, made, state):
+    """The writing is reviewed once; the commitments are followed up for as long as they
+    matter, so a submitted or accepted assignment still takes follow-ups."""
+    with at(8, alex, me):
+        follow(alex, work, made.id, "kept")
+    fresh(Assignment, work.id)._status = state
+    db.session.commit()
+    with at(9, alex, me):
+        assert "Save this follow-up" in section(page(alex, work))
+        assert follow(alex, work, made.id, "partly", "2026-12-09").status_code == 302
+    assert [f.outcome for f in follow_ups()] == ["kept", "partly"]
+    assert fresh(Assignment, work.id).status == state
+
+
+@pytest.mark.parametrize("state", ["withdrawn", "locked"])
 def test_closed_work_keeps_its_commitments_to_read_and_refuses_changes(
         alex, me, people, work, made, state):
     from counsel.models import StageSetting

@@ -275,18 +275,28 @@ def test_bad_reflections_are_explained_and_keep_the_text(client, auth, people):
 
 
 @time_machine.travel(NOW, tick=False)
-def test_no_check_in_on_work_that_cannot_change(client, auth, people):
+def test_check_ins_go_on_after_submitting_but_not_on_withdrawn_work(client, auth, people):
+    """The writing is submitted once; the period runs its length, so a submitted tracker
+    still takes the day's check-in. A withdrawn one takes none, and keeps what was typed."""
     alex = people["alex"]
     assignment = assigned(alex)
     operations.submit(alex.user, assignment, ["done", "done"], None)
     db.session.commit()
     auth.login(alex.user)
-    page = client.get(url(assignment)).text
+    assert "Save today" in client.get(url(assignment)).text
+    assert client.post(url(assignment, "/tracker"), data=checkin()).status_code == 302
+    assert [d.day for d in days(assignment)] == [TODAY]
+    assert assignment.status == "submitted"
+
+    withdrawn = assigned(alex)
+    operations.withdraw(people["counselor"], withdrawn)
+    db.session.commit()
+    page = client.get(url(withdrawn)).text
     assert "Save today" not in page and "Your no-contact period" in page
-    response = client.post(url(assignment, "/tracker"), data=checkin(note="kept words"))
+    response = client.post(url(withdrawn, "/tracker"), data=checkin(note="kept words"))
     assert response.status_code == 409
-    assert "with your counselor now" in response.text and "kept words" in response.text
-    assert days(assignment) == []
+    assert "withdrew this exercise" in response.text and "kept words" in response.text
+    assert days(withdrawn) == []
 
 
 @time_machine.travel(NOW, tick=False)
