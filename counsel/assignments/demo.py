@@ -79,7 +79,7 @@ def add_demo_work(people: dict[str, User]) -> None:
 
     looking = _assign(counselor, alex, "looking-inward", due_in=3)
     _write(looking, "I think I avoided hard conversations because my parents never had them.")
-    _assign(counselor, alex, "no-contact-period", due_in=-2)
+    _assign(counselor, alex, "no-contact-period")  # its period: demo_progress
     memories = _assign(counselor, alex, "shared-memories")
     ops.withdraw(counselor, memories)
 

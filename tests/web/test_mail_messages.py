@@ -20,15 +20,22 @@ from counsel.models import (
     AgreementFollowUp,
     Assignment,
     Case,
+    CheckIn,
+    Commitment,
+    CommitmentFollowUp,
     CounselingSession,
     Draft,
     Exercise,
+    JournalEntry,
     MailPreference,
     OutboxMessage,
+    PlanItem,
     Review,
     ReviewComment,
     Revision,
     SafetyScreening,
+    Tracker,
+    TrackerDay,
     User,
 )
 from counsel.notifications import messages, reminders
@@ -249,7 +256,12 @@ def clinical_texts() -> list[str]:
                      CounselingSession.agenda, CounselingSession.perspectives,
                      CounselingSession.acknowledged, CounselingSession.next_steps),
                     (Agreement.text,), (AgreementFollowUp.note,), (Addendum.body,),
-                    (SafetyScreening.note,), (Case.name, Case.safety_reason)):
+                    (SafetyScreening.note,), (Case.name, Case.safety_reason),
+                    (CheckIn.note,), (Tracker.exceptions,),
+                    (TrackerDay.note, TrackerDay.reflection),
+                    (PlanItem.what, PlanItem.place, PlanItem.reflection),
+                    (Commitment.text,), (CommitmentFollowUp.note,),
+                    (JournalEntry.memory, JournalEntry.meant_then, JournalEntry.means_now)):
         for row in db.session.execute(select(*columns)):
             add(row)
     return found
@@ -290,11 +302,13 @@ def test_no_message_of_the_demo_practice_holds_anything_clinical(app, runner, sm
     assert deliver_outbox() > 0
     kinds = {row.kind for row in db.session.scalars(select(OutboxMessage))}
     assert kinds == {"invitation", "assignment_new", "review_sent", "work_submitted",
-                     "work_due", "work_overdue", "session_reminder", "daily_digest"}
+                     "work_due", "work_overdue", "session_reminder", "daily_digest",
+                     "checkin_due"}
 
     clinical = clinical_texts()
     assert any("stopped listening" in t for t in clinical)  # the demo's letter is there
     assert any("Sunday" in t for t in clinical)  # and its agreements
+    assert any("Sam's birthday" in t for t in clinical)  # and the tracker's days
     names = {u.email: u.name for u in db.session.scalars(select(User))}
     alex, sam = names["alex@example.com"], names["sam@example.com"]
     partner = {"alex@example.com": sam, "sam@example.com": alex}
