@@ -2,31 +2,19 @@
 allowed exceptions), from the assignment page. A refusal shows the page again with what
 was typed."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from .. import audit, checkins, records
-from ..clock import practice_today
+from .. import checkins
 from ..extensions import db
-from ..forms import EmptyForm
 from ..models import Assignment
-from ..pathway import stages
 from ..permissions import assignment_for_counselor
 from ..records import tracker as rules
 from ..records.tracker_forms import SettingsForm
 from . import bp, queries
 from .operations import WorkRefused
-
-
-def render_show(assignment, *, status=200, records_given=None):
-    """The assignment page (as views.show), with a refused settings form in it."""
-    audit.record("assignment.view", assignment, client=assignment.client)
-    db.session.commit()
-    return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),
-                           today=practice_today(), lock=stages.lock_on(assignment),
-                           opens_when=stages.opens_when,
-                           records=records.context(assignment, **(records_given or {}))), status
+from .views import render_show
 
 
 @bp.post("/assignments/<int:assignment_id>/tracker")

@@ -103,11 +103,18 @@ def new():
 def show(assignment_id):
     assignment = assignment_for_counselor(assignment_id, *queries.with_revisions(),
                                           joinedload(Assignment.case))
+    return render_show(assignment)
+
+
+def render_show(assignment, *, status=200, records_given=None):
+    """The assignment page, first view or re-rendered with a refused form of its records
+    (``records_given``, e.g. the tracker's settings, as typed)."""
     audit.record("assignment.view", assignment, client=assignment.client)
     db.session.commit()
     return render_template("assignments/show.html", assignment=assignment, form=EmptyForm(),
                            today=practice_today(), lock=stages.lock_on(assignment),
-                           opens_when=stages.opens_when, records=records.context(assignment))
+                           opens_when=stages.opens_when,
+                           records=records.context(assignment, **(records_given or {}))), status
 
 
 @bp.post("/assignments/<int:assignment_id>/withdraw")

@@ -64,10 +64,6 @@ def choose_partner(partners: list[Partner], case_id) -> Partner | None:
     return next((p for p in partners if str(p.case.id) == str(case_id)), None)
 
 
-def active_shares_of_revision(author: Client, revision: Revision) -> list[Share]:
-    return active_shares_of(author, revision)
-
-
 def _column(item):
     """The Share column that points at ``item``: a revision, a journal entry or a plan."""
     if isinstance(item, Revision):

@@ -2,17 +2,14 @@
 planned, marking one done (with how it went) or skipped. Each form posts here and comes
 back to the work page; a refused one re-renders the work page with everything typed."""
 
-from flask import flash, redirect, url_for
+from flask import redirect, url_for
 from flask_login import current_user
 
-from ..assignments.operations import WorkRefused
-from ..extensions import db
 from ..forms import EmptyForm
 from ..permissions import assignment_for_client, plan_item_of, refuse
 from ..records import plan
 from . import bp
-from .forms import work_form
-from .work import render_work
+from .work import record_change
 
 
 def _plan(assignment_id):
@@ -22,31 +19,10 @@ def _plan(assignment_id):
     return assignment
 
 
-def _back(assignment, anchor="plan"):
-    return redirect(url_for(".work", assignment_id=assignment.id, _anchor=anchor))
-
-
 def _save(assignment, form, change, done: str, given: dict, anchor="plan"):
-    """Make ``change()`` and commit, or re-render the work page with ``given`` (the form
-    and what was typed): 422 when a field is wrong, 409 when the work is closed. ``form``
-    None: a button with no fields (its CSRF token was checked already)."""
-    status, message = 422, None
-    if form is None or form.validate_on_submit():
-        try:
-            change()
-            db.session.commit()
-            flash(done, "success")
-            return _back(assignment, anchor)
-        except WorkRefused as refused:
-            db.session.rollback()
-            if refused.code == "planned_on":
-                form.planned_on.errors = [refused.message]
-            else:
-                status, message = 409, refused.message
-            if refused.code == "not_planned" and form is not None:
-                given = {"orphan": form}  # its item shows no form now: the text, to copy
-    return render_work(assignment, work_form(assignment, posted=False), status=status,
-                       message=message, records_given=given)
+    # An item marked done or skipped meanwhile shows no form: what was typed, to copy.
+    return record_change(assignment, form, change, done=done, given=given, anchor=anchor,
+                         given_when_closed={"orphan": form} if form is not None else None)
 
 
 @bp.post("/assignments/<int:assignment_id>/plan/items")
@@ -89,6 +65,6 @@ def plan_skip(assignment_id, item_id):
     assignment = _plan(assignment_id)
     item = plan_item_of(assignment, item_id)
     if not EmptyForm().validate_on_submit():
-        return _back(assignment)
+        return redirect(url_for(".work", assignment_id=assignment.id, _anchor="plan"))
     return _save(assignment, None, lambda: plan.skip(current_user, item), "Marked skipped.",
                  {}, f"item-{item.id}")

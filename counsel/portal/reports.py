@@ -101,7 +101,7 @@ def versions_quoting(client: Client, revision: Revision) -> dict:
                     if p.case.id == assignment.case_id), None)
     shared = partner is not None and any(
         s.recipient_id == partner.id and s.case_id == assignment.case_id
-        for s in partners.active_shares_of_revision(client, revision))
+        for s in partners.active_shares_of(client, revision))
     return {"couple": partner is not None, "partner": partner, "shared": shared,
             "in_case": True}
 

@@ -102,30 +102,10 @@ def share(assignment_id, number):
     client = own_client_record()
     assignment = assignment_for_client(assignment_id)
     revision = revision_of(assignment, number)
-    case_id = request.values.get("case")
-    partner = partners.choose_partner(partners.partners_of(client), case_id)
-    if partner is None:
-        refuse("cases", case_id)
-    form = EmptyForm()
-    if request.method == "POST" and form.validate_on_submit():
-        try:
-            partners.share(current_user, client, revision, partner)
-            db.session.commit()
-            flash(f"Shared with {partner.client.display_name}. They can read this revision "
-                  "under \u201cShared with you\u201d. You can withdraw it at any time.", "success")
-        except ShareRefused as refused:
-            db.session.rollback()
-            flash(refused.message, "info")
-        return redirect(_revision_url(revision))
-    already = any(s.recipient_id == partner.client.id
-                  for s in partners.active_shares_of_revision(client, revision))
-    audit.record("revision.view", revision, client=client)
-    db.session.commit()
-    return render_template("portal/share.html", assignment=assignment, revision=revision,
-                           partner=partner, form=form, already=already, kind="revision",
-                           noun="this revision", back=_revision_url(revision),
-                           action=url_for(".share", assignment_id=assignment.id,
-                                          number=revision.number))
+    return _confirm_or_share(
+        client, revision, _partner(client), noun="this revision", view="revision.view",
+        back=_revision_url(revision),
+        page={"kind": "revision", "assignment": assignment, "revision": revision})
 
 
 @bp.post("/shares/<int:share_id>/withdraw")

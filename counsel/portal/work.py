@@ -93,6 +93,33 @@ def work(assignment_id):
     return redirect(url_for(".work", assignment_id=assignment.id))
 
 
+def record_change(assignment, form, change, *, done: str, given: dict, anchor: str,
+                  given_when_closed: dict | None = None):
+    """A change to one of the work's records (counsel/records) from its own form on the work
+    page: ``change()`` made and committed, then back to the page at ``anchor``. Refused, the
+    work page again with ``given`` (the form as typed, for records.context): a field's
+    refusal beside the field (422), the work's as a whole (withdrawn, a locked stage, an
+    item no longer planned) at the top (409), with ``given_when_closed`` if the form is no
+    longer shown. ``form`` None: a button without fields (its CSRF token already checked)."""
+    status, message = 422, None
+    if form is None or form.validate_on_submit():
+        try:
+            change()
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for(".work", assignment_id=assignment.id, _anchor=anchor))
+        except WorkRefused as refused:
+            db.session.rollback()
+            field = form._fields.get(refused.code) if form is not None else None
+            if field is not None:
+                field.errors = [refused.message]
+            else:
+                status, message = 409, refused.message
+                given = given_when_closed if given_when_closed is not None else given
+    return render_work(assignment, work_form(assignment, posted=False), status=status,
+                       message=message, records_given=given)
+
+
 def _conflict_page(assignment, form):
     db.session.refresh(assignment)
     draft = assignment.draft
@@ -169,7 +196,7 @@ def revision(assignment_id, number):
     review = rev.review if rev.review and rev.review.sent_at else None
     return render_template("portal/revision.html", assignment=assignment, revision=rev,
                            review=review, partners=partners.partners_of(assignment.client),
-                           shares=partners.active_shares_of_revision(assignment.client, rev),
+                           shares=partners.active_shares_of(assignment.client, rev),
                            form=EmptyForm())
 
 
