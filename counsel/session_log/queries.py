@@ -51,24 +51,14 @@ def local_midnight(day: date) -> datetime:
     return datetime.combine(day, time(), tzinfo=practice_zone()).astimezone(UTC)
 
 
-def this_week(counselor: User, today: date) -> list[CounselingSession]:
-    """Sessions from Monday to Sunday of ``today``'s week, not cancelled, by time."""
-    monday = today - timedelta(days=today.weekday())
-    return db.session.scalars(
-        _mine(counselor).where(CounselingSession.cancelled_at.is_(None),
-                               CounselingSession.starts_at >= local_midnight(monday),
-                               CounselingSession.starts_at < local_midnight(
-                                   monday + timedelta(days=7)))
-        .order_by(CounselingSession.starts_at)).all()
-
-
 def week_and_to_sign(counselor: User, today: date, size: int) -> tuple[list[CounselingSession],
                                                                          Page]:
-    """The dashboard's two lists in one statement: ``this_week``'s sessions, and the first
-    page (``size``) of ``waiting_to_sign`` with its total. Each session matching either
-    is one row, flagged for the lists it belongs to; the to-sign rows are numbered (oldest
-    first) and counted by window functions, so the statement returns the week and at most
-    ``size`` to sign, whatever the number waiting."""
+    """The dashboard's two lists in one statement: the sessions of ``today``'s week (Monday
+    to Sunday, not cancelled, by time), and the first page (``size``) of
+    ``waiting_to_sign`` with its total. Each session matching either is one row, flagged
+    for the lists it belongs to; the to-sign rows are numbered (oldest first) and counted
+    by window functions, so the statement returns the week and at most ``size`` to sign,
+    whatever the number waiting."""
     monday = today - timedelta(days=today.weekday())
     live = CounselingSession.cancelled_at.is_(None)
     in_week = and_(live, CounselingSession.starts_at >= local_midnight(monday),
