@@ -70,9 +70,11 @@ class Targets:
     report_id: int = 0
     # The client's no-contact tracker, 90 days into a 120-day period (tracker_of).
     tracker_id: int = 0
-    # The partner's plan and journal (30 items and memories), and the other partner's,
+    # The partner's plan, journal and commitments (30 items, memories and follow-ups; 10
+    # commitments), and the other partner's plan and a memory,
     # shared with them (bench/records_seed.py).
     plan_id: int = 0
+    commitment_id: int = 0
     journal_id: int = 0
     memory_id: int = 0
     shared_plan_id: int = 0
@@ -143,6 +145,10 @@ PAGES = [
     Page("memory share confirmation", "partner",
          lambda t: f"/my/assignments/{t.journal_id}/journal/{t.memory_id}/share"),
     Page("shared plan", "partner", lambda t: f"/my/shared/{t.shared_plan_id}"),
+    Page("client commitment page", "partner",
+         lambda t: f"/my/assignments/{t.commitment_id}"),
+    Page("commitment assignment page", "counselor",
+         lambda t: f"/assignments/{t.commitment_id}"),
     Page("shared memory", "partner", lambda t: f"/my/shared/{t.shared_memory_id}"),
 ]
 

@@ -1,6 +1,7 @@
-"""Quality-time plans and memory journals for the page benchmark (issue 11): in the year's
-couple case, each partner has a plan with ``n`` items and a journal with ``n`` memories;
-the other partner shares theirs with the "partner" who signs in. Kept if they exist (a
+"""Quality-time plans, memory journals and commitments for the page benchmark (issue 11):
+in the year's couple case, each partner has a plan with ``n`` items, a journal with ``n``
+memories, and ``n`` // 3 commitments with ``n`` follow-ups each; the other partner shares
+their plan and a memory with the "partner" who signs in. Kept if they exist (a
 reused database). Used by bench/practice.py."""
 
 from datetime import timedelta
@@ -12,6 +13,8 @@ from counsel.models import (
     Assignment,
     Case,
     Client,
+    Commitment,
+    CommitmentFollowUp,
     Exercise,
     JournalEntry,
     PlanItem,
@@ -41,7 +44,14 @@ def _work(client, case, exercise, n):
                                     planned_on=today - timedelta(days=n - i), place="Home",
                                     status=("planned", "done", "skipped")[i % 3],
                                     reflection="It went well." if i % 3 == 1 else None))
-        else:
+        elif exercise.kind == "commitment" and i < n // 3:
+            commitment = Commitment(assignment=work, text=f"A change, {i}",
+                                    starts_on=today - timedelta(days=7 * n))
+            db.session.add(commitment)
+            db.session.add_all(CommitmentFollowUp(
+                commitment=commitment, taken_on=today - timedelta(days=7 * (n - day)),
+                outcome=("kept", "partly", "not_yet")[day % 3]) for day in range(n))
+        elif exercise.kind == "journal":
             db.session.add(JournalEntry(assignment=work, memory=f"A memory, {i}",
                                         remembered_on=today - timedelta(days=30 * (i + 1)),
                                         meant_then="Then.", means_now="Now."))
@@ -55,7 +65,7 @@ def plans_and_journals(case_id: int, partner_email: str, n: int = 30) -> dict:
                                  .where(User.email == partner_email)).one()
     other = next(m.client for m in case.members if m.client_id != partner.id)
     made = {}
-    for kind in ("plan", "journal"):
+    for kind in ("plan", "journal", "commitment"):
         exercise = db.session.scalars(select(Exercise).where(Exercise.kind == kind)
                                       .order_by(Exercise.id)).first()
         made[kind] = [_work(who, case, exercise, n) for who in (partner, other)]
@@ -75,4 +85,5 @@ def plans_and_journals(case_id: int, partner_email: str, n: int = 30) -> dict:
         JournalEntry.assignment_id == made["journal"][0].id).limit(1)).first()
     db.session.commit()
     return {"plan_id": made["plan"][0].id, "journal_id": made["journal"][0].id,
+            "commitment_id": made["commitment"][0].id,
             "memory_id": memory, "shared_plan_id": shares[0], "shared_memory_id": shares[1]}

@@ -124,9 +124,10 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
     # A couple's case with a session a week (agreements and follow-ups) for ``weeks``.
     sessions = year_of_sessions(counselor, made[1:3], weeks) if weeks else {}
     couple = partner_world.add(client, counselor, exercise, partners) if partners else {}
+    structured = {}
     if partners:  # the couple's report shows the structured work too
-        _structured(client, counselor, couple["couple_case"], days=partners * 2,
-                    rows=partners * 2)
+        structured = _structured(client, counselor, couple["couple_case"], days=partners * 2,
+                                 rows=partners * 2)
         db.session.commit()
     report = report_of_case(counselor, couple["couple_case"], couple["session"], days=365) \
         if partners else {}
@@ -137,13 +138,15 @@ def practice(clients, revisions, comments, partners=0, weeks=0):
             "assignment": work["completed"].id, "revisions": revisions,
             "work": work["revision_requested"].id, "draft": work["in_progress"],
             "tracker": tracker.id,
+            **({"commitment": structured["commitment"].id} if structured else {}),
             **{f"open_{k}" if k == "session" else k: v for k, v in sessions.items()},
             **couple, **report, **records}
 
 
 def _structured(client, counselor, case_id=None, days=20, rows=3):
-    """A tracker ``days`` in (one broken day, yesterday), a plan with ``rows`` items and a
-    commitment with ``rows`` follow-ups, for ``client`` (in ``case_id``, if given)."""
+    """A tracker ``days`` in (one broken day, yesterday), a plan with ``rows`` items and
+    1 + ``rows`` // 4 commitments with ``rows`` follow-ups each, for ``client`` (in
+    ``case_id``, if given). Returns the three assignments by kind."""
     today = practice_today()
     work = {}
     for kind, stage in (("tracker", "no-contact"), ("plan", "reconnection"),
@@ -154,9 +157,10 @@ def _structured(client, counselor, case_id=None, days=20, rows=3):
         work[kind].case_id = case_id
     tracker = Tracker(assignment=work["tracker"], starts_on=today - timedelta(days=days),
                       length_days=max(30, days + 1))
-    commitment = Commitment(assignment=work["commitment"], text="call first",
-                            starts_on=today - timedelta(days=days))
-    db.session.add_all([tracker, commitment])
+    commitments = [Commitment(assignment=work["commitment"], text=f"call first {n}",
+                              starts_on=today - timedelta(days=days))
+                   for n in range(1 + rows // 4)]
+    db.session.add_all([tracker, *commitments])
     for n in range(days):
         db.session.add(TrackerDay(tracker=tracker, day=tracker.starts_on + timedelta(days=n),
                                   outcome="broke" if n == days - 1 else "kept", urge=n % 11,
@@ -164,8 +168,12 @@ def _structured(client, counselor, case_id=None, days=20, rows=3):
     for n in range(rows):
         db.session.add(PlanItem(assignment=work["plan"], what=f"walk {n}", status="done",
                                 planned_on=today - timedelta(days=n), reflection="good"))
-        db.session.add(CommitmentFollowUp(commitment=commitment, outcome="kept",
-                                          taken_on=today - timedelta(days=n)))
+        db.session.add_all(CommitmentFollowUp(commitment=commitment, outcome="kept",
+                                              taken_on=today - timedelta(days=n))
+                           for commitment in commitments)
+    return work
+
+
 def _tracker(client, counselor, days):
     """A tracker assignment of ``days`` days so far (every fifth broken, every seventh
     missing), with a reflection on each broken day."""
@@ -255,6 +263,10 @@ PAGES = [
     ("client's own pathway", "client", lambda w: "/my/pathway", None),
     ("client tracker work page", "client", lambda w: f"/my/assignments/{w['tracker']}", None),
     ("tracker assignment page", "counselor", lambda w: f"/assignments/{w['tracker']}", None),
+    ("client commitment page", "client", lambda w: f"/my/assignments/{w['commitment']}",
+     None),
+    ("commitment assignment page", "counselor",
+     lambda w: f"/assignments/{w['commitment']}", None),
     # Quality-time plans and memory journals (issue 11): their work and assignment pages,
     # sharing them, and the partner's shared with the client.
     ("client plan page", "client", lambda w: f"/my/assignments/{w['plan']}", None),
