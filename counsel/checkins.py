@@ -138,11 +138,13 @@ def next_due(client: Client, now: datetime | None = None) -> tuple[CheckInSchedu
 def schedules_with_latest(condition=None):
     """Active schedules of active clients (each with the client and their account) and the
     client's latest check-in day, in one statement."""
-    latest = (select(CheckIn.client_id, func.max(CheckIn.taken_on).label("latest"))
-              .group_by(CheckIn.client_id).subquery())
-    query = (select(CheckInSchedule, latest.c.latest)
+    # Correlated, so each schedule reads only its own client's latest day (the unique
+    # (client_id, taken_on) index), not every check-in of the practice.
+    latest = (select(func.max(CheckIn.taken_on))
+              .where(CheckIn.client_id == CheckInSchedule.client_id)
+              .correlate(CheckInSchedule).scalar_subquery())
+    query = (select(CheckInSchedule, latest)
              .join(CheckInSchedule.client).join(Client.user)
-             .outerjoin(latest, latest.c.client_id == CheckInSchedule.client_id)
              .where(CheckInSchedule.active.is_(True), User.active.is_(True))
              .options(contains_eager(CheckInSchedule.client).contains_eager(Client.user))
              .order_by(User.name, Client.id))
