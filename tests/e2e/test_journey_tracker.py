@@ -3,7 +3,8 @@ with a period that began two days ago; the client, on a phone, checks in for the
 before (marked late) and today, breaks it today, sees the streak go back to nought and
 writes a short reflection; a refused check-in (no urge chosen) keeps the note typed. The
 counselor sees the broken day on the dashboard and the streak on the pathway and the
-assignment page. axe-core on every page visited. Runs on SQLite and PostgreSQL."""
+assignment page. The writing is then submitted, reviewed and accepted, and the period still
+takes check-ins. axe-core on every page visited. Runs on SQLite and PostgreSQL."""
 
 from datetime import timedelta
 
@@ -129,4 +130,25 @@ def test_a_client_checks_in_breaks_it_and_both_see_the_streak_reset(
     assert _summary(desk)["Current streak"] == "0 days"
     expect(desk.get_by_role("img", name="The no-contact period, day by day")).to_be_visible()
     a11y.check(desk)
-    assert len(a11y.checked) >= 10
+
+    # The writing is submitted, reviewed and accepted like any work; the period goes on.
+    phone.locator("form.work-form textarea").first.fill("Harder than I thought, and worth it.")
+    phone.get_by_role("button", name="Submit to Dr Mara Quinn").click()
+    submit_anyway = phone.get_by_role("button", name="Submit anyway")
+    if submit_anyway.is_visible():
+        submit_anyway.click()
+    expect(phone.get_by_text("Submitted as revision 1")).to_be_visible()
+    desk.goto(f"{live_url}/assignments/{work_id}/revisions/1")
+    assert _summary(desk)["Broken days"] == "1"
+    desk.get_by_label("Overall comment").fill("Thank you for being honest about the day.")
+    desk.get_by_label("Accept this work").check()
+    desk.get_by_role("button", name="Send review").click()
+    expect(desk.get_by_text("Review sent to the client.")).to_be_visible()
+    a11y.check(desk)
+    desk.goto(f"{live_url}/clients/{alex.id}/pathway")
+    expect(desk.locator("#stage-no-contact li").filter(has_text="A period of space")) \
+        .to_contain_text("Completed")
+    phone.reload()
+    expect(phone.get_by_role("button", name="Save this check-in")).to_be_visible()
+    a11y.check(phone)
+    assert len(a11y.checked) >= 12
