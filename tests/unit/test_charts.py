@@ -1,12 +1,15 @@
-"""The check-in chart (counsel/charts.py): well-formed SVG with a title and description, one
-line and one set of markers per scale told apart without colour, values placed right on a
-0-10 axis, no script, and calm with no data or one point."""
+"""The check-in chart and the no-contact strip (counsel/charts.py): well-formed SVG with a
+title and description, one line and one set of markers per scale told apart without
+colour, values placed right on a 0-10 axis, no script, and calm with no data or one point;
+each day of the strip with its own mark; only the module's own markup marked safe."""
 
+import ast
 import xml.etree.ElementTree as ET
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
-from counsel import charts
+from counsel import charts, trackers
 
 NS = {"s": "http://www.w3.org/2000/svg"}
 SCALES = ["trust", "communication", "hope"]
@@ -99,3 +102,64 @@ def test_a_long_scale_name_is_cut_beside_the_plot_but_whole_in_the_description()
     labels = [t.text for t in root.iter(TEXT)]
     assert "feeling heard whe…" in labels and name not in labels
     assert name in root.find("s:desc", NS).text
+
+
+# -- what may be marked safe (SECURITY.md 9) -----------------------------------------------
+
+def _literal(node) -> bool:
+    """A string literal, or literals joined by + or chosen by a conditional."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, str)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _literal(node.left) and _literal(node.right)
+    if isinstance(node, ast.IfExp):
+        return _literal(node.body) and _literal(node.orelse)
+    return False
+
+
+def test_only_this_module_s_own_literal_markup_is_marked_safe():
+    """Every template ``_svg`` marks safe, and every other ``Markup(...)``, is a literal of
+    charts.py; whatever fills them (numbers, scale names, titles) goes through
+    ``Markup.format``, which escapes it."""
+    tree = ast.parse(Path(charts.__file__).read_text())
+    (svg,) = [n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_svg"]
+    inside = set(ast.walk(svg))  # its own Markup(template): the literal its callers pass
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and n not in inside
+             and isinstance(n.func, ast.Name) and n.func.id in ("_svg", "Markup")]
+    assert len(calls) > 30
+    for call in calls:
+        assert call.args and _literal(call.args[0]), ast.unparse(call)
+    joins = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "join"
+             and isinstance(n.value, ast.Call) and ast.unparse(n.value.func) == "Markup"]
+    assert joins, "Markup('').join escapes anything not already Markup"
+
+
+def test_typed_text_in_a_chart_is_escaped_where_it_is_drawn():
+    evil = '<script>x</script>"&'
+    shown = str(charts.ratings_chart([checkin(date(2026, 3, 2), **{evil: 5})], [evil],
+                                     title=evil))
+    strip = str(charts.no_contact_strip(_summary(), title=evil))
+    for svg in (shown, strip):
+        assert "<script>" not in svg and "&lt;script&gt;x&lt;/script&gt;&#34;&amp;" in svg
+        parse(svg)  # still well formed
+
+
+# -- the no-contact strip -----------------------------------------------------------------
+
+def _summary():
+    days = [SimpleNamespace(day=date(2026, 11, d), outcome=o, late=late, urge=3)
+            for d, o, late in ((1, "kept", False), (2, "broke", False),
+                               (4, "exception", True))]
+    return trackers.summarize(date(2026, 11, 1), 20, days, date(2026, 11, 5))
+
+
+def test_the_strip_draws_every_day_with_its_own_mark_and_says_it_in_words():
+    root = parse(charts.no_contact_strip(_summary(), chart_id="s"))
+    assert root.get("role") == "img" and root.get("aria-labelledby") == "s-title s-desc"
+    states = [g.get("data-state") for g in root.findall(".//s:g[@data-day]", NS)]
+    assert states == ["kept", "broke", "missing", "exception", "today"] + ["upcoming"] * 15
+    desc = root.find("s:desc", NS).text
+    assert "1 kept, 1 allowed exceptions, 1 broken, 1 without a check-in" in desc
+    assert "Current streak 1 days, longest 1, 16 days remaining" in desc
+    day_four = root.find(".//s:g[@data-day='2026-11-04']", NS)
+    assert day_four.findall("s:circle", NS), "a late check-in has its dot"
