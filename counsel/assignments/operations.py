@@ -170,6 +170,15 @@ def start_records(author: User, assignment: Assignment) -> None:
         status.apply(assignment, "start_draft")
 
 
+def make_room(model, assignment: Assignment, most: int, message: str, code: str) -> None:
+    """Refuse one more record of ``model`` on ``assignment`` once it holds ``most``: a work
+    page shows every record with its own form, so what it holds is bounded."""
+    held = db.session.scalar(select(func.count()).select_from(model)
+                             .where(model.assignment_id == assignment.id))
+    if held >= most:
+        raise WorkRefused(message, code)
+
+
 def save_draft(author: User, assignment: Assignment, answers, base_version: int | None) -> Draft:
     """Save the client's answers. ``base_version`` is the draft version their page started
     from (None before the first save); anything older than the stored one is a conflict."""

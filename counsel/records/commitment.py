@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from .. import audit, checkins
-from ..assignments.operations import WorkRefused, start_records
+from ..assignments.operations import WorkRefused, make_room, start_records
 from ..extensions import db
 from ..models import COMMITMENT_OUTCOMES, Assignment, Commitment, CommitmentFollowUp, User
 from ..models.types import unstorable
@@ -126,12 +126,9 @@ def add(author: User, assignment: Assignment, *, text: str, every_days: int,
     ``every_days`` later)."""
     start_records(author, assignment)
     text = _check(text, every_days)
-    count = db.session.scalar(select(func.count()).select_from(Commitment)
-                              .where(Commitment.assignment_id == assignment.id))
-    if count >= MOST_COMMITMENTS:
-        raise WorkRefused(f"This exercise holds up to {MOST_COMMITMENTS} commitments. Follow "
-                          f"up on the ones you have, or change one that has no follow-up "
-                          f"yet.", "text")
+    make_room(Commitment, assignment, MOST_COMMITMENTS,
+              f"This exercise holds up to {MOST_COMMITMENTS} commitments. Follow up on the "
+              f"ones you have, or change one that has no follow-up yet.", "text")
     commitment = Commitment(assignment=assignment, text=text, every_days=every_days,
                             starts_on=today)
     db.session.add(commitment)

@@ -14,13 +14,14 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from .. import audit, checkins
-from ..assignments.operations import WorkRefused, start_records
+from ..assignments.operations import WorkRefused, make_room, start_records
 from ..extensions import db
 from ..forms import browser_newlines, storable, strip
 from ..models import Assignment, JournalEntry, User
 from .plan import for_item, typed
 
 TEXT_LENGTH = 5000
+MOST_ENTRIES = 60  # in one journal: a page a client can still take in (each has its form)
 
 
 def _longer(what: str) -> Length:
@@ -63,6 +64,9 @@ def _check(assignment: Assignment, form: EntryForm) -> None:
 
 def add_entry(author: User, assignment: Assignment, form: EntryForm) -> JournalEntry:
     start_records(author, assignment)
+    make_room(JournalEntry, assignment, MOST_ENTRIES,
+              f"This journal holds up to {MOST_ENTRIES} memories. You can still change the "
+              f"ones you have.", "memory")
     _check(assignment, form)
     entry = JournalEntry(assignment=assignment)
     _fill(entry, form)

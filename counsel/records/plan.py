@@ -16,7 +16,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from .. import audit, checkins
-from ..assignments.operations import WorkRefused, start_records
+from ..assignments.operations import WorkRefused, make_room, start_records
 from ..extensions import db
 from ..forms import browser_newlines, storable, strip
 from ..models import Assignment, PlanItem, User
@@ -26,6 +26,7 @@ WHAT_LENGTH = 500
 TIME_LENGTH = 40  # the column's own limit
 PLACE_LENGTH = 200  # the column's own limit
 REFLECTION_LENGTH = 2000
+MOST_ITEMS = 50  # on one plan: a page a client can still take in (each item has its forms)
 
 
 def _longer(limit: int, what: str) -> Length:
@@ -101,6 +102,9 @@ def _fill(item: PlanItem, form: PlanItemForm) -> None:
 
 def add_item(author: User, assignment: Assignment, form: PlanItemForm) -> PlanItem:
     start_records(author, assignment)
+    make_room(PlanItem, assignment, MOST_ITEMS,
+              f"This plan holds up to {MOST_ITEMS} items. Mark the ones behind you done or "
+              f"skipped, or change one still planned.", "what")
     if problem := date_problem(assignment, form.planned_on.data):
         raise WorkRefused(problem, "planned_on")
     item = PlanItem(assignment=assignment)

@@ -373,3 +373,27 @@ def test_a_locked_stage_shows_the_records_but_refuses_changes(app, world):
     assert refused.status_code == 409 and "has not opened yet" in refused.text
     assert "KEEPLOCKED" in refused.text and "What you typed (not saved)" in refused.text
     assert len(entries(journal)) == 2
+
+
+# --- bounded: a work page shows every record with its forms --------------------------------
+
+def test_a_full_plan_or_journal_refuses_one_more_and_keeps_what_was_typed(app, world):
+    from counsel.records import journal, plan
+
+    work, memories = world["plan"], world["journal"]
+    for n in range(plan.MOST_ITEMS - len(items(work))):
+        plans_world.item(work, f"item {n}")
+    for n in range(journal.MOST_ENTRIES - len(entries(memories))):
+        plans_world.entry(memories, f"memory {n}")
+    db.session.commit()
+    alex = browser(app, world, "alex")
+    refused = alex.post(plan_url(work), data={"what": "ONE MORE WALK",
+                                              "planned_on": day(work, 2)})
+    assert refused.status_code == 422 and "holds up to 50 items" in refused.text
+    assert "ONE MORE WALK" in refused.text
+    refused = alex.post(journal_url(memories), data={"memory": "ONE MORE MEMORY",
+                                                     "remembered_on": day(memories, -3)})
+    assert refused.status_code == 422 and "holds up to 60 memories" in refused.text
+    assert "ONE MORE MEMORY" in refused.text
+    assert len(items(work)) == plan.MOST_ITEMS
+    assert len(entries(memories)) == journal.MOST_ENTRIES
