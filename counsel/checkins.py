@@ -93,12 +93,18 @@ def due_state(schedule: CheckInSchedule | None, latest: date | None, today: date
 
 # -- reading ------------------------------------------------------------------------------
 
+# The pages chart the latest check-ins (over two years of weekly ones); the report has its
+# own bound. A check-in is at most one a day, but the page must not grow for ever.
+CHARTED = 120
+
+
 @dataclass(frozen=True)
 class Overview:
     schedule: CheckInSchedule | None
-    checkins: list[CheckIn]
+    checkins: list[CheckIn]  # the latest CHARTED, oldest first
     today: date
     due: Due
+    earlier: bool = False  # older check-ins exist that are not charted
 
     @property
     def scales(self) -> list[str]:
@@ -110,19 +116,21 @@ class Overview:
 
 
 def overview(client: Client, now: datetime | None = None) -> Overview:
-    """The schedule, every check-in and when the next is due, in one statement: the
-    schedule (one at most) and the check-ins ride on a one-row select, outer-joined."""
+    """The schedule, the latest ``CHARTED`` check-ins and when the next is due, in one
+    statement: the schedule (one at most) and the check-ins ride on a one-row select,
+    outer-joined, newest first (one more row says whether earlier ones exist)."""
     one = select(literal(1).label("one")).subquery()
     rows = db.session.execute(
         select(CheckInSchedule, CheckIn).select_from(one)
         .outerjoin(CheckInSchedule, CheckInSchedule.client_id == client.id)
         .outerjoin(CheckIn, CheckIn.client_id == client.id)
-        .order_by(CheckIn.taken_on)).all()
+        .order_by(CheckIn.taken_on.desc()).limit(CHARTED + 1)).all()
     schedule = rows[0][0]
-    checkins = [checkin for _, checkin in rows if checkin is not None]
+    newest = [checkin for _, checkin in rows if checkin is not None]
     today = client_today(client, now)
-    latest = checkins[-1].taken_on if checkins else None
-    return Overview(schedule, checkins, today, due_state(schedule, latest, today))
+    latest = newest[0].taken_on if newest else None
+    return Overview(schedule, newest[:CHARTED][::-1], today,
+                    due_state(schedule, latest, today), earlier=len(newest) > CHARTED)
 
 
 def next_due(client: Client, now: datetime | None = None) -> tuple[CheckInSchedule | None, Due]:

@@ -340,3 +340,27 @@ def test_the_kind_is_a_client_s_and_can_be_turned_off(app, people):
     kind = kinds.kind("checkin_due")
     assert kind.roles == ("client",) and kind.optional
     assert checkins.DEFAULTS["every_days"] == 7
+
+
+@time_machine.travel(NOW, tick=False)
+def test_the_pages_chart_the_latest_check_ins_and_say_earlier_ones_are_kept(
+        client, auth, people):
+    """Check-ins are at most one a day, but a page must not grow for ever: the chart and
+    its table hold the latest ``CHARTED``; when is the next one due still counts from the
+    very latest."""
+    alex = people["alex"]
+    schedule(alex, starts_on=TODAY - timedelta(days=200), every_days=1)
+    given = checkins.CHARTED + 5
+    for n in range(given):
+        factories.CheckInFactory(client=alex, taken_on=TODAY - timedelta(days=given - n),
+                                 ratings={"trust": n % 11})
+    db.session.commit()
+    overview = checkins.overview(alex, NOW)
+    assert len(overview.checkins) == checkins.CHARTED and overview.earlier
+    assert overview.checkins[0].taken_on == TODAY - timedelta(days=checkins.CHARTED)
+    assert overview.checkins[-1].taken_on == TODAY - timedelta(days=1)
+    assert overview.due.state == "due" and overview.due.next_due == TODAY
+    auth.login(alex.user)
+    page = client.get("/my/checkins").text
+    assert f"The latest {checkins.CHARTED} check-ins are shown here" in page
+    assert page.count('<th scope="row">') == checkins.CHARTED
