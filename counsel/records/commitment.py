@@ -55,15 +55,25 @@ def follow_up_due(starts_on: date, every_days: int, latest: date | None, today: 
 
 # -- reading ------------------------------------------------------------------------------
 
+# A page lists each commitment's latest follow-ups (half a year of weekly ones); the counts
+# cover them all. Follow-ups are one a day at most, but a page must not grow for ever.
+HISTORY_SHOWN = 26
+
+
 @dataclass(frozen=True)
 class Shown:
-    """One commitment as the pages show it: its follow-ups newest first, the counts of each
-    outcome, when the next is due."""
+    """One commitment as the pages show it: its latest ``HISTORY_SHOWN`` follow-ups newest
+    first, how many there are in all, the counts of each outcome, when the next is due."""
 
     commitment: Commitment
     newest_first: list[CommitmentFollowUp]
     counts: dict[str, int]
     due: Due
+    total: int
+
+    @property
+    def earlier(self) -> int:
+        return self.total - len(self.newest_first)
 
     @property
     def changeable(self) -> bool:
@@ -76,8 +86,9 @@ def shown(commitment: Commitment, today: date) -> Shown:
     for follow_up in follow_ups:
         counts[follow_up.outcome] += 1
     latest = follow_ups[-1].taken_on if follow_ups else None
-    return Shown(commitment, list(reversed(follow_ups)), counts,
-                 follow_up_due(commitment.starts_on, commitment.every_days, latest, today))
+    return Shown(commitment, list(reversed(follow_ups[-HISTORY_SHOWN:])), counts,
+                 follow_up_due(commitment.starts_on, commitment.every_days, latest, today),
+                 len(follow_ups))
 
 
 def commitments_of(assignment: Assignment) -> list[Commitment]:

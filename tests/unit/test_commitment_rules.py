@@ -90,3 +90,22 @@ def test_the_loader_refuses_another_assignment_s_commitment(app, work, me, peopl
         assert permissions.commitment_of(work, made.id) is made
         with pytest.raises(NotFound):
             permissions.commitment_of(other, made.id)
+
+
+def test_a_long_history_lists_the_latest_and_counts_them_all(work):
+    """Follow-ups are one a day at most, but a page must not grow for ever: it lists the
+    latest ``HISTORY_SHOWN`` and counts every one."""
+    made = Commitment(assignment=work, text="Call first", every_days=1,
+                      starts_on=TODAY - timedelta(days=100))
+    db.session.add(made)
+    outcomes = ("kept", "partly", "not_yet")
+    db.session.add_all(CommitmentFollowUp(commitment=made, outcome=outcomes[n % 3],
+                                          taken_on=TODAY - timedelta(days=100 - n))
+                       for n in range(90))
+    db.session.commit()
+    (shown,) = [rules.shown(c, TODAY) for c in rules.commitments_of(work)]
+    assert shown.total == 90 and shown.earlier == 90 - rules.HISTORY_SHOWN
+    assert len(shown.newest_first) == rules.HISTORY_SHOWN
+    assert shown.newest_first[0].taken_on == TODAY - timedelta(days=11)
+    assert shown.counts == {"kept": 30, "partly": 30, "not_yet": 30}
+    assert shown.due.next_due == TODAY - timedelta(days=10)
